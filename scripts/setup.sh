@@ -23,7 +23,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ "$policy_created" -eq 1 ] && as_root rm -f /usr/sbin/policy-rc.d
+  if [ "$policy_created" -eq 1 ]; then as_root rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 pg_version="$(ls /etc/postgresql | sort -V | tail -1)"

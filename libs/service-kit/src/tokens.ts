@@ -1,0 +1,5 @@
+/** Injection tokens for what the service frame provides to every module (`@Inject(TOKEN)`). */
+export const SERVICE_CONFIG = Symbol('ringbus.service-config');
+export const SERVICE_LOGGER = Symbol('ringbus.service-logger');
+export const POSTGRES_POOL = Symbol('ringbus.postgres-pool');
+export const NATS_CONNECTION = Symbol('ringbus.nats-connection');
