@@ -4,7 +4,8 @@ export type EventStoreErrorCode =
   | 'EVENT_TOO_LARGE'
   | 'DUPLICATE_EVENT_ID'
   | 'INVALID_APPEND'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'MIGRATION_FAILED';
 
 export abstract class EventStoreError extends Error {
   abstract readonly code: EventStoreErrorCode;
@@ -73,4 +74,10 @@ export class InvalidAppendError extends EventStoreError {
 export class StoreUnavailableError extends EventStoreError {
   readonly code = 'STORE_UNAVAILABLE';
   readonly retryable = true;
+}
+
+export class EventStoreMigrationError extends EventStoreError {
+  readonly code = 'MIGRATION_FAILED';
+  // A failed migration needs a person: the schema, permissions or a hand-edited table are wrong.
+  readonly retryable = false;
 }

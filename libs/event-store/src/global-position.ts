@@ -19,6 +19,11 @@ export function globalPositionOf(commitGroup: bigint, sequence: bigint): GlobalP
   return `${commitGroup.toString().padStart(DIGITS, '0')}.${sequence.toString().padStart(DIGITS, '0')}` as GlobalPosition;
 }
 
+/** `globalPositionOf` for parts that arrive as decimal strings (PostgreSQL's xid8 and bigint), without BigInt. */
+export function globalPositionOfDecimals(commitGroup: string, sequence: string): GlobalPosition {
+  return `${commitGroup.padStart(DIGITS, '0')}.${sequence.padStart(DIGITS, '0')}` as GlobalPosition;
+}
+
 export function isGlobalPosition(value: string): value is GlobalPosition {
   return POSITION_PATTERN.test(value);
 }

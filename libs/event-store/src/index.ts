@@ -25,4 +25,9 @@ export {
   DuplicateEventIdError,
   InvalidAppendError,
   StoreUnavailableError,
+  EventStoreMigrationError,
 } from './errors.js';
+export { DEFAULT_MAX_EVENT_BYTES } from './append-request.js';
+export { createInMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';
+export { createPostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
+export { migratePostgresEventStore } from './postgres/migrations.js';
