@@ -13,7 +13,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-restricted-syntax': [
         'error',
         {
@@ -31,7 +34,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'net', 'http', 'crypto', 'pg', 'kysely', '@nats-io/*', '@nestjs/*'], message: 'Domain code is pure: no I/O imports.' },
+            {
+              group: ['node:*', 'fs', 'net', 'http', 'crypto', 'pg', 'kysely', '@nats-io/*', '@nestjs/*'],
+              message: 'Domain code is pure: no I/O imports.',
+            },
           ],
         },
       ],
@@ -42,7 +48,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time arrives with the command.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Time arrives with the command.',
+        },
         { selector: 'ExportAllDeclaration', message: 'List public names explicitly: no `export *` barrels.' },
       ],
     },

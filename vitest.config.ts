@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 const sourceCondition = '@ringbus/source';
 
 const shared = {
-  plugins: [swc.vite({ jsc: { target: 'es2022', transform: { decoratorMetadata: true, legacyDecorator: true } } })],
+  plugins: [
+    swc.vite({ jsc: { target: 'es2022', transform: { decoratorMetadata: true, legacyDecorator: true } } }),
+  ],
   resolve: { conditions: [sourceCondition, 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: [sourceCondition, 'module', 'node', 'development|production'] } },
 };
@@ -18,7 +20,10 @@ export default defineConfig({
     projects: [
       {
         ...shared,
-        test: { name: 'unit', include: ['{libs,services,proto}/*/test/**/*.unit.spec.ts', 'proto/test/**/*.unit.spec.ts'] },
+        test: {
+          name: 'unit',
+          include: ['{libs,services,proto}/*/test/**/*.unit.spec.ts', 'proto/test/**/*.unit.spec.ts'],
+        },
       },
       {
         ...shared,
