@@ -32,7 +32,12 @@ stop_all() {
   for name in "${!pids[@]}"; do wait "${pids[$name]}" 2>/dev/null || true; done
   echo "[start] stopped"
 }
-trap stop_all INT TERM EXIT
+on_signal() {
+  stop_all
+  exit 0
+}
+trap on_signal INT TERM
+trap stop_all EXIT
 
 start_process event-relay libs/event-relay/dist/src/main.js RELAY_NAME=platform
 start_process signaling services/signaling/dist/src/main.js HTTP_PORT="${SIGNALING_PORT:-8080}"

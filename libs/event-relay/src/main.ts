@@ -6,7 +6,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createPostgresEventStore } from '@ringbus/event-store';
+import { createPostgresEventStore, migratePostgresEventStore } from '@ringbus/event-store';
 import { createEventRelay } from './event-relay.js';
 import {
   createPostgresRelayCheckpoint,
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   pool.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection lost; the relay retries'));
   let nats: NatsConnection | undefined;
   try {
+    // The relay is the store's first reader: on a fresh database it must not wait for a writer to create it.
+    await migratePostgresEventStore(pool);
     await migratePostgresRelayCheckpoint(pool);
     nats = await connect({
       servers: config.NATS_URL.split(',').map((server) => server.trim()),
