@@ -23,3 +23,4 @@ export {
   type PostgresServerProcess,
 } from './postgres-server.js';
 export { spawnService, type ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+export { runServiceProcessContract, type ServiceProcessContractOptions } from './service-process-contract.js';
