@@ -1,4 +1,3 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNodeProcess } from './node-process.js';
 import { processExists } from './owned-process.js';
 import { type PostgresServerProcess, startPostgresServer } from './postgres-server.js';
@@ -14,8 +13,14 @@ export interface ServiceProcessContractOptions {
 /**
  * What every Ringbus service process must do, whatever else it does: start and report its dependencies
  * on /healthz, say which one is down, stop cleanly on SIGTERM, and refuse bad configuration by name.
+ * Call it with top-level `await` from a test file.
  */
-export function runServiceProcessContract({ serviceName, main }: ServiceProcessContractOptions): void {
+export async function runServiceProcessContract({
+  serviceName,
+  main,
+}: ServiceProcessContractOptions): Promise<void> {
+  // Loaded here, not at the top: the rest of the test kit must stay importable by plain `node` processes.
+  const { afterEach, describe, expect, it } = await import('vitest');
   const processes: NodeProcess[] = [];
   const databases: PostgresServerProcess[] = [];
   afterEach(async () => {

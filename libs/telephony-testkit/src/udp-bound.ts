@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+
+/** True when some socket in this network namespace is bound to UDP 127.0.0.1:`port` (from /proc/net/udp). */
+export function udpBound(port: number): boolean {
+  const wanted = [`0100007F:${hexPort(port)}`, `00000000:${hexPort(port)}`];
+  const table = readFileSync('/proc/net/udp', 'utf8');
+  return table.split('\n').some((line) => {
+    const local = line.trim().split(/\s+/)[1];
+    return local !== undefined && wanted.includes(local);
+  });
+}
+
+function hexPort(port: number): string {
+  return port.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * Resolves once UDP 127.0.0.1:`port` is bound (watching, never binding it: a probe bind could steal the
+ * port from the process starting up); rejects after `timeoutMs` or when `abortWhen` gives a reason.
+ */
+export async function waitForUdpBound(
+  port: number,
+  timeoutMs: number,
+  abortWhen: () => string | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (udpBound(port)) return;
+    const reason = abortWhen();
+    if (reason !== undefined) throw new Error(reason);
+    if (Date.now() > deadline) throw new Error(`nothing bound UDP 127.0.0.1:${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
