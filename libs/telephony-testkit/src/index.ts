@@ -12,7 +12,6 @@ export {
   insideLoopbackNamespace,
   assertInsideLoopbackNamespace,
 } from './loopback-namespace.js';
-export { type ChildExit } from './owned-child.js';
 export { freeLoopbackUdpPort } from './free-udp-port.js';
 export { type PortRange } from './janus-config.js';
 export { startJanus, type JanusOptions, type JanusGateway } from './janus-gateway.js';

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freeLoopbackPort } from '@ringbus/testkit';
+import {
+  describeExit,
+  freeLoopbackPort,
+  OwnedProcess,
+  OwnedServer,
+  type ProcessExit,
+  startInOwnedFolder,
+} from '@ringbus/testkit';
 import { InvalidTelephonyOptionsError, TelephonyProcessStartError } from './errors.js';
 import { type PortRange, renderJanusConfig } from './janus-config.js';
 import { JANUS_BINARY, locateJanusModules } from './janus-install.js';
 import { assertInsideLoopbackNamespace } from './loopback-namespace.js';
-import { type ChildExit, describeExit, forgetFolder, OwnedChild, removeFolderAtExit } from './owned-child.js';
 import { waitForTcpAccept } from './tcp-probe.js';
 
 export interface JanusOptions {
@@ -38,14 +43,14 @@ export interface JanusGateway {
   readonly configDir: string;
   /** Milliseconds from spawning Janus until its WebSocket accepted. */
   readonly startedInMs: number;
-  readonly exited: Promise<ChildExit>;
+  readonly exited: Promise<ProcessExit>;
   /** Everything Janus logged so far. */
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Signals Janus by PID and keeps the folder, e.g. SIGKILL to simulate a crashed gateway. */
   kill(signal: NodeJS.Signals): void;
   /** SIGINT by PID, SIGKILL after the stop timeout, then removes the configuration folder. */
-  stop(): Promise<ChildExit>;
+  stop(): Promise<ProcessExit>;
 }
 
 const DEFAULT_WEBRTC_PORTS: PortRange = { min: 20_000, max: 20_099 };
@@ -58,9 +63,7 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
   const webRtcPorts = checkedRange('webRtcPorts', options.webRtcPorts ?? DEFAULT_WEBRTC_PORTS);
   const sipRtpPorts = checkedRange('sipRtpPorts', options.sipRtpPorts ?? DEFAULT_SIP_RTP_PORTS);
   const modules = await locateJanusModules();
-  const configDir = await mkdtemp(join(tmpdir(), 'ringbus-janus-'));
-  removeFolderAtExit(configDir);
-  try {
+  return startInOwnedFolder('ringbus-janus-', async (configDir) => {
     const pluginsDir = join(configDir, 'plugins');
     const transportsDir = join(configDir, 'transports');
     const emptyDir = join(configDir, 'none');
@@ -102,7 +105,7 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
           stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
         });
       } catch (error) {
-        await janus.stop('SIGKILL', 2_000);
+        await janus.stop({ signal: 'SIGKILL', timeoutMs: 2_000 });
         // A port taken between our probe and Janus's bind: try again on fresh ports.
         if (attempt < START_ATTEMPTS && !janus.isRunning()) continue;
         throw new TelephonyProcessStartError('janus', (error as Error).message, {
@@ -110,15 +113,12 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
         });
       }
     }
-  } catch (error) {
-    await removeFolder(configDir);
-    throw error;
-  }
+  });
 }
 
-async function spawnJanus(configDir: string): Promise<OwnedChild> {
+async function spawnJanus(configDir: string): Promise<OwnedProcess> {
   try {
-    return await OwnedChild.spawn('janus', JANUS_BINARY, [
+    return await OwnedProcess.spawn('janus', JANUS_BINARY, [
       '-F',
       configDir,
       '-C',
@@ -142,21 +142,14 @@ function checkedRange(option: string, range: PortRange): PortRange {
   return range;
 }
 
-async function removeFolder(folder: string): Promise<void> {
-  await rm(folder, { recursive: true, force: true });
-  forgetFolder(folder);
-}
-
-class RunningJanus implements JanusGateway {
+class RunningJanus extends OwnedServer implements JanusGateway {
   readonly wsUrl: string;
   readonly adminWsUrl: string;
   readonly adminSecret: string;
-  readonly configDir: string;
   readonly startedInMs: number;
-  private readonly stopTimeoutMs: number;
 
   constructor(
-    private readonly child: OwnedChild,
+    janus: OwnedProcess,
     settings: {
       wsUrl: string;
       adminWsUrl: string;
@@ -166,37 +159,18 @@ class RunningJanus implements JanusGateway {
       stopTimeoutMs: number;
     },
   ) {
+    super(janus, settings.configDir, { signal: 'SIGINT', timeoutMs: settings.stopTimeoutMs });
     this.wsUrl = settings.wsUrl;
     this.adminWsUrl = settings.adminWsUrl;
     this.adminSecret = settings.adminSecret;
-    this.configDir = settings.configDir;
     this.startedInMs = settings.startedInMs;
-    this.stopTimeoutMs = settings.stopTimeoutMs;
   }
 
-  get pid(): number {
-    return this.child.pid;
+  get configDir(): string {
+    return this.folder;
   }
 
-  get exited(): Promise<ChildExit> {
-    return this.child.exited;
-  }
-
-  output(): string {
-    return this.child.output();
-  }
-
-  waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-    return this.child.waitForOutput(pattern, timeoutMs);
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  async stop(): Promise<ChildExit> {
-    const exit = await this.child.stop('SIGINT', this.stopTimeoutMs);
-    await removeFolder(this.configDir);
-    return exit;
+  stop(): Promise<ProcessExit> {
+    return this.stopAndRemoveFolder();
   }
 }

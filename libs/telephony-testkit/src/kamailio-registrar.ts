@@ -1,18 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  descendantPids,
+  describeExit,
+  OwnedProcess,
+  OwnedServer,
+  type ProcessExit,
+  startInOwnedFolder,
+} from '@ringbus/testkit';
 import { TelephonyBinaryMissingError, TelephonyProcessStartError } from './errors.js';
 import { freeLoopbackUdpPort } from './free-udp-port.js';
 import { renderKamailioConfig } from './kamailio-config.js';
-import {
-  type ChildExit,
-  descendantPids,
-  describeExit,
-  forgetFolder,
-  OwnedChild,
-  removeFolderAtExit,
-} from './owned-child.js';
 import { waitForSipResponse } from './sip-options-probe.js';
 
 export const KAMAILIO_BINARY = '/usr/sbin/kamailio';
@@ -39,21 +38,19 @@ export interface KamailioRegistrar {
   /** The main (attendant) process; its workers are children of it. */
   readonly pid: number;
   readonly startedInMs: number;
-  readonly exited: Promise<ChildExit>;
+  readonly exited: Promise<ProcessExit>;
   /** Everything Kamailio logged; routing decisions are lines containing `RINGBUS`. */
   output(): string;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM by PID (the attendant ends its workers); SIGKILL to all of them after the stop timeout. */
-  stop(): Promise<ChildExit>;
+  stop(): Promise<ProcessExit>;
 }
 
 const START_ATTEMPTS = 3;
 
 export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioRegistrar> {
   if (!existsSync(KAMAILIO_BINARY)) throw new TelephonyBinaryMissingError(KAMAILIO_BINARY, 'kamailio');
-  const workDir = await mkdtemp(join(tmpdir(), 'ringbus-kamailio-'));
-  removeFolderAtExit(workDir);
-  try {
+  return startInOwnedFolder('ringbus-kamailio-', async (workDir) => {
     for (let attempt = 1; ; attempt++) {
       const sipPort = await freeLoopbackUdpPort();
       const configFile = join(workDir, 'kamailio.cfg');
@@ -79,25 +76,22 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
           options.stopTimeoutMs ?? 5_000,
         );
       } catch (error) {
-        await kamailio.stop('SIGTERM', 2_000);
+        await kamailio.stop({ signal: 'SIGTERM', timeoutMs: 2_000 });
         if (attempt < START_ATTEMPTS && /bind|address already in use/i.test(kamailio.output())) continue;
         throw new TelephonyProcessStartError('kamailio', (error as Error).message, {
           cause: kamailio.failure('did not answer SIP OPTIONS'),
         });
       }
     }
-  } catch (error) {
-    await removeFolder(workDir);
-    throw error;
-  }
+  });
 }
 
-async function spawnKamailio(configFile: string, workDir: string): Promise<OwnedChild> {
+async function spawnKamailio(configFile: string, workDir: string): Promise<OwnedProcess> {
   // -DD: stay in the foreground as the attendant of the workers; -E: log to stderr; small memory pools;
   // runtime and working folders of its own, so nothing touches /run/kamailio.
   const args = ['-DD', '-E', '-f', configFile, '-m', '32', '-M', '4', '-Y', workDir, '-w', workDir];
   try {
-    return await OwnedChild.spawn('kamailio', KAMAILIO_BINARY, args);
+    return await OwnedProcess.spawn('kamailio', KAMAILIO_BINARY, args);
   } catch (error) {
     throw new TelephonyProcessStartError('kamailio', `cannot execute ${KAMAILIO_BINARY}`, { cause: error });
   }
@@ -111,52 +105,33 @@ function runsConfig(pid: number, workDir: string): boolean {
   }
 }
 
-async function removeFolder(folder: string): Promise<void> {
-  await rm(folder, { recursive: true, force: true });
-  forgetFolder(folder);
-}
-
-class RunningKamailio implements KamailioRegistrar {
+class RunningKamailio extends OwnedServer implements KamailioRegistrar {
   readonly proxyUri: string;
   readonly address: string;
   // Known once it answers: a SIGKILLed attendant leaves its workers running, so stop() names them.
   private readonly workerPids: readonly number[];
 
   constructor(
-    private readonly child: OwnedChild,
+    kamailio: OwnedProcess,
     readonly sipPort: number,
-    private readonly workDir: string,
+    workDir: string,
     readonly startedInMs: number,
-    private readonly stopTimeoutMs: number,
+    stopTimeoutMs: number,
   ) {
+    super(kamailio, workDir, { signal: 'SIGTERM', timeoutMs: stopTimeoutMs });
     this.address = `127.0.0.1:${sipPort}`;
     this.proxyUri = `sip:${this.address}`;
-    this.workerPids = descendantPids(child.pid);
+    this.workerPids = descendantPids(kamailio.pid);
   }
 
-  get pid(): number {
-    return this.child.pid;
+  stop(): Promise<ProcessExit> {
+    return this.stopAndRemoveFolder();
   }
 
-  get exited(): Promise<ChildExit> {
-    return this.child.exited;
-  }
-
-  output(): string {
-    return this.child.output();
-  }
-
-  waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-    return this.child.waitForOutput(pattern, timeoutMs);
-  }
-
-  async stop(): Promise<ChildExit> {
-    const exit = await this.child.stop('SIGTERM', this.stopTimeoutMs);
-    // Normally the workers ended with their attendant; a PID is only signalled while it still runs our config.
+  // Normally the workers ended with their attendant; a PID is only signalled while it still runs our config.
+  protected override afterExit(): void {
     for (const pid of this.workerPids) {
-      if (runsConfig(pid, this.workDir)) process.kill(pid, 'SIGKILL');
+      if (runsConfig(pid, this.folder)) process.kill(pid, 'SIGKILL');
     }
-    await removeFolder(this.workDir);
-    return exit;
   }
 }

@@ -1,15 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  describeExit,
+  OwnedProcess,
+  type ProcessExit,
+  removeOwnedFolder,
+  startInOwnedFolder,
+} from '@ringbus/testkit';
 import {
   InvalidTelephonyOptionsError,
   TelephonyBinaryMissingError,
   TelephonyProcessStartError,
 } from './errors.js';
 import { freeLoopbackUdpPort } from './free-udp-port.js';
-import { type ChildExit, describeExit, forgetFolder, OwnedChild, removeFolderAtExit } from './owned-child.js';
 import { parseSippMessageTrace, type TracedSipMessage } from './sip-trace.js';
 import { waitForUdpBound } from './udp-bound.js';
 
@@ -52,7 +56,7 @@ export interface SippOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface SippOutcome extends ChildExit {
+export interface SippOutcome extends ProcessExit {
   /** sipp exits 0 only when every call of the scenario succeeded. */
   readonly passed: boolean;
 }
@@ -88,9 +92,7 @@ export async function runSipp(options: SippOptions): Promise<SippPeer> {
     typeof options.scenario === 'string' ? sippScenarioFile(options.scenario) : options.scenario.file;
   if (!existsSync(scenarioFile))
     throw new InvalidTelephonyOptionsError('scenario', `${scenarioFile} does not exist`);
-  const workDir = await mkdtemp(join(tmpdir(), 'ringbus-sipp-'));
-  removeFolderAtExit(workDir);
-  try {
+  return startInOwnedFolder('ringbus-sipp-', async (workDir) => {
     const sipPort = await freeLoopbackUdpPort();
     // -rtp_echo binds the media port and the one 2 above it.
     const mediaPort = await freeLoopbackUdpPort([1, 2, 3]);
@@ -105,9 +107,9 @@ export async function runSipp(options: SippOptions): Promise<SippPeer> {
       traceFile,
       errorFile,
     });
-    let sipp: OwnedChild;
+    let sipp: OwnedProcess;
     try {
-      sipp = await OwnedChild.spawn('sipp', SIPP_BINARY, args, { cwd: workDir });
+      sipp = await OwnedProcess.spawn('sipp', SIPP_BINARY, args, { cwd: workDir });
     } catch (error) {
       throw new TelephonyProcessStartError('sipp', `cannot execute ${SIPP_BINARY}`, { cause: error });
     }
@@ -116,16 +118,13 @@ export async function runSipp(options: SippOptions): Promise<SippPeer> {
         sipp.isRunning() ? undefined : `sipp exited (${describeExit(sipp.exitStatus())})`,
       );
     } catch (error) {
-      await sipp.stop('SIGKILL', 1_000);
+      await sipp.stop({ signal: 'SIGKILL', timeoutMs: 1_000 });
       throw new TelephonyProcessStartError('sipp', (error as Error).message, {
         cause: sipp.failure(`did not bind 127.0.0.1:${sipPort}`),
       });
     }
     return new RunningSipp(sipp, sipPort, mediaPort, workDir, traceFile, errorFile);
-  } catch (error) {
-    await removeFolder(workDir);
-    throw error;
-  }
+  });
 }
 
 /** The path of a shipped scenario (works from the sources and from `dist/`). */
@@ -167,11 +166,6 @@ function sippArguments(
   return args;
 }
 
-async function removeFolder(folder: string): Promise<void> {
-  await rm(folder, { recursive: true, force: true });
-  forgetFolder(folder);
-}
-
 function readIfExists(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -188,7 +182,7 @@ class RunningSipp implements SippPeer {
   private finalErrors = '';
 
   constructor(
-    private readonly child: OwnedChild,
+    private readonly child: OwnedProcess,
     readonly sipPort: number,
     readonly mediaPort: number,
     workDir: string,
@@ -199,7 +193,7 @@ class RunningSipp implements SippPeer {
     this.done = child.exited.then(async (exit) => {
       this.finalTrace = readIfExists(traceFile);
       this.finalErrors = readIfExists(errorFile);
-      await removeFolder(workDir);
+      await removeOwnedFolder(workDir);
       return { ...exit, passed: exit.code === 0 };
     });
   }
@@ -240,7 +234,7 @@ class RunningSipp implements SippPeer {
   }
 
   async stop(): Promise<SippOutcome> {
-    await this.child.stop('SIGTERM', 3_000);
+    await this.child.stop({ signal: 'SIGTERM', timeoutMs: 3_000 });
     return this.done;
   }
 }

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { pollUntil } from './poll-until.js';
 
 function acceptsOnce(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -18,17 +19,14 @@ function acceptsOnce(port: number): Promise<boolean> {
  * Resolves once 127.0.0.1:`port` accepts a TCP connection; rejects after `timeoutMs`, or as soon as
  * `abortWhen` returns a reason (e.g. the server process exited).
  */
-export async function waitForTcpAccept(
+export function waitForTcpAccept(
   port: number,
   timeoutMs: number,
   abortWhen: () => string | undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await acceptsOnce(port)) return;
-    const reason = abortWhen();
-    if (reason !== undefined) throw new Error(reason);
-    if (Date.now() > deadline) throw new Error(`127.0.0.1:${port} did not accept within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return pollUntil(() => acceptsOnce(port), {
+    timeoutMs,
+    abortWhen,
+    timeoutMessage: `127.0.0.1:${port} did not accept within ${timeoutMs} ms`,
+  });
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pollUntil } from './poll-until.js';
 
 /** True when some socket in this network namespace is bound to UDP 127.0.0.1:`port` (from /proc/net/udp). */
 export function udpBound(port: number): boolean {
@@ -18,17 +19,14 @@ function hexPort(port: number): string {
  * Resolves once UDP 127.0.0.1:`port` is bound (watching, never binding it: a probe bind could steal the
  * port from the process starting up); rejects after `timeoutMs` or when `abortWhen` gives a reason.
  */
-export async function waitForUdpBound(
+export function waitForUdpBound(
   port: number,
   timeoutMs: number,
   abortWhen: () => string | undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (udpBound(port)) return;
-    const reason = abortWhen();
-    if (reason !== undefined) throw new Error(reason);
-    if (Date.now() > deadline) throw new Error(`nothing bound UDP 127.0.0.1:${port} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return pollUntil(() => udpBound(port), {
+    timeoutMs,
+    abortWhen,
+    timeoutMessage: `nothing bound UDP 127.0.0.1:${port} within ${timeoutMs} ms`,
+  });
 }

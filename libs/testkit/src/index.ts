@@ -8,7 +8,17 @@ export {
 export { uniqueTestName } from './unique-names.js';
 export { createTestSchema, type TestSchema } from './test-schema.js';
 export { freeLoopbackPort } from './free-port.js';
-export { processExists, type ProcessExit, type StopOptions } from './owned-process.js';
+export {
+  OwnedProcess,
+  processExists,
+  descendantPids,
+  describeExit,
+  type ProcessExit,
+  type StopOptions,
+} from './owned-process.js';
+export { removeOwnedFolder, startInOwnedFolder } from './owned-folder.js';
+export { OwnedServer } from './owned-server.js';
+export { type LoopbackServerProcess } from './loopback-server.js';
 export { httpGet, waitForHttp, type HttpReply, type WaitForHttpOptions } from './http-probe.js';
 export { startNodeProcess, type NodeProcess, type NodeProcessOptions } from './node-process.js';
 export {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessExit {
   /** The exit code, or null when a signal ended the process. */
@@ -16,39 +16,29 @@ export interface StopOptions {
 
 const OUTPUT_LIMIT_CHARS = 1_000_000;
 
-// Children and folders this test process owns, released even when a test crashes before its cleanup runs,
-// so no server outlives the run that started it.
+// Children this test process owns are killed even when a test crashes before its cleanup runs, so no
+// server outlives the run that started it.
 const liveProcesses = new Set<OwnedProcess>();
-const ownedFolders = new Set<string>();
 let exitCleanupInstalled = false;
 
 function installExitCleanup(): void {
   if (exitCleanupInstalled) return;
   exitCleanupInstalled = true;
-  process.once('exit', () => {
+  // Ahead of every other exit listener, so the owned folders are removed only after their users were killed.
+  process.prependOnceListener('exit', () => {
     for (const owned of liveProcesses) {
       try {
-        process.kill(owned.pid, 'SIGKILL');
+        owned.killWithDescendants('SIGKILL');
       } catch {
-        // Already gone.
+        // Not ours to signal after all (EPERM): the remaining ones still get theirs.
       }
     }
-    for (const folder of ownedFolders) rmSync(folder, { recursive: true, force: true });
   });
 }
 
-/** Removes `folder` at the latest when this test process exits. */
-export function removeAtExit(folder: string): void {
-  installExitCleanup();
-  ownedFolders.add(folder);
-}
-
-export function forgetFolder(folder: string): void {
-  ownedFolders.delete(folder);
-}
-
 /**
- * A child process this test started: its output is captured, and it is signalled by its own PID only.
+ * A child process this test started: its output is captured, and it (and what it forked) is signalled by
+ * PID only, never by name.
  */
 export class OwnedProcess {
   readonly pid: number;
@@ -88,7 +78,7 @@ export class OwnedProcess {
     name: string,
     command: string,
     args: readonly string[],
-    options: SpawnOptions,
+    options: SpawnOptions = {},
   ): Promise<OwnedProcess> {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
@@ -123,7 +113,25 @@ export class OwnedProcess {
     }
   }
 
-  /** Sends `signal` (SIGTERM), then SIGKILL if the process has not exited within `timeoutMs`. */
+  /**
+   * Signals the process and every process it forked, by PID. Some servers' workers survive a SIGKILL of
+   * their parent (Kamailio's are re-parented, not killed), so a hard stop has to name them too.
+   */
+  killWithDescendants(signal: NodeJS.Signals): void {
+    if (this.exit !== undefined) return;
+    for (const pid of [this.pid, ...descendantPids(this.pid)]) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+  }
+
+  /**
+   * Sends `signal` (SIGTERM), then SIGKILL to the process and its descendants if it has not exited within
+   * `timeoutMs`.
+   */
   async stop(options: StopOptions = {}): Promise<ProcessExit> {
     if (this.exit !== undefined) return this.exit;
     this.kill(options.signal ?? 'SIGTERM');
@@ -134,7 +142,7 @@ export class OwnedProcess {
     });
     const outcome = await Promise.race([this.exited, deadline]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.kill('SIGKILL');
+    if (outcome === 'timeout') this.killWithDescendants('SIGKILL');
     return this.exited;
   }
 
@@ -184,6 +192,35 @@ export class OwnedProcess {
   failure(what: string): Error {
     return new Error(`${this.name} (pid ${this.pid}) ${what}. Output:\n${this.captured.slice(-4000)}`);
   }
+}
+
+/** The PIDs of every process below `pid`, from /proc (empty when it has none or is gone). */
+export function descendantPids(pid: number): number[] {
+  const found: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0) {
+    const parent = pending.pop() as number;
+    let threads: string[];
+    try {
+      threads = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      continue;
+    }
+    for (const thread of threads) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${thread}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.split(' ').filter((text) => text.trim() !== '')) {
+        const childPid = Number(child);
+        found.push(childPid);
+        pending.push(childPid);
+      }
+    }
+  }
+  return found;
 }
 
 export function describeExit(exit: ProcessExit | undefined): string {

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freeLoopbackPort } from './free-port.js';
-import { describeExit, forgetFolder, OwnedProcess, type ProcessExit, removeAtExit } from './owned-process.js';
+import { type LoopbackServerProcess, LoopbackServer, startOnFreePort } from './loopback-server.js';
+import { startInOwnedFolder } from './owned-folder.js';
+import { describeExit, OwnedProcess } from './owned-process.js';
 
 const POSTGRES_ROOT = '/usr/lib/postgresql';
 
@@ -15,27 +15,13 @@ export interface PostgresServerOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface PostgresServerProcess {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`, trust authentication. */
-  readonly url: string;
-  /** The PID of the running postmaster (a new one after `restart()`). */
-  readonly pid: number;
-  readonly port: number;
-  /** Holds the cluster (`<dataDir>/cluster`) and the Unix socket; removed by `stop()`. */
-  readonly dataDir: string;
-  /** Settles when the current server process has exited. */
-  readonly exited: Promise<ProcessExit>;
-  /** What the server printed, across restarts. */
-  output(): string;
-  /** Sends `signal` by PID and keeps the cluster, e.g. to `restart()` it after a crash. */
-  kill(signal: NodeJS.Signals): void;
-  /** Stops the server if it runs (fast shutdown), then starts it again on the same port and cluster. */
-  restart(): Promise<void>;
-  /** Fast shutdown (SIGINT) by PID, SIGKILL after 10 s, then removes the data folder. */
-  stop(): Promise<void>;
-}
+/**
+ * `dataDir` holds the cluster (`<dataDir>/cluster`) and the Unix socket; `url` is
+ * `postgres://postgres@127.0.0.1:<port>/postgres` with trust authentication; `stop()` is a fast shutdown
+ * (SIGINT), SIGKILL after 10 s.
+ */
+export type PostgresServerProcess = LoopbackServerProcess;
 
-const PORT_ATTEMPTS = 3;
 const STOP_TIMEOUT_MS = 10_000;
 
 interface Launch {
@@ -56,9 +42,7 @@ export async function startPostgresServer(
 ): Promise<PostgresServerProcess> {
   const binDir = postgresBinDir();
   const owner = clusterOwner();
-  const dataDir = await mkdtemp(join(tmpdir(), 'ringbus-pg-'));
-  removeAtExit(dataDir);
-  try {
+  return startInOwnedFolder('ringbus-pg-', async (dataDir) => {
     if (owner !== undefined) await chown(dataDir, owner.uid, owner.gid);
     const clusterDir = join(dataDir, 'cluster');
     const spawnOptions = { ...owner, env: { ...process.env, LC_ALL: 'C', HOME: dataDir }, cwd: dataDir };
@@ -79,34 +63,23 @@ export async function startPostgresServer(
       full_page_writes: 'off',
       ...options.settings,
     };
-    for (let attempt = 1; ; attempt++) {
-      const port = await freeLoopbackPort();
+    return startOnFreePort(async (port) => {
       const args = ['-D', clusterDir, '-p', String(port), '-k', dataDir];
       for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-      const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
       const plan: Launch = {
         binDir,
         args,
         spawnOptions,
-        url,
+        url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         startTimeoutMs: options.startTimeoutMs ?? 15_000,
       };
-      try {
-        return new PostgresServerHandle(await launch(plan), plan, port, dataDir);
-      } catch (error) {
-        // Another process took the port between our probe and the server's bind: try a fresh one.
-        if (
-          attempt < PORT_ATTEMPTS &&
-          /could not bind|address already in use/i.test((error as Error).message)
-        )
-          continue;
-        throw error;
-      }
-    }
-  } catch (error) {
-    await removeFolder(dataDir);
-    throw error;
-  }
+      return new LoopbackServer(await launch(plan), plan.url, port, {
+        dataDir,
+        stopWith: { signal: 'SIGINT', timeoutMs: STOP_TIMEOUT_MS },
+        relaunch: () => launch(plan),
+      });
+    }, /could not bind|address already in use/i);
+  });
 }
 
 async function launch(plan: Launch): Promise<OwnedProcess> {
@@ -123,47 +96,6 @@ async function launch(plan: Launch): Promise<OwnedProcess> {
   } catch (error) {
     await server.stop({ signal: 'SIGINT', timeoutMs: 5_000 });
     throw error;
-  }
-}
-
-class PostgresServerHandle implements PostgresServerProcess {
-  readonly url: string;
-  private earlierOutput = '';
-
-  constructor(
-    private current: OwnedProcess,
-    private readonly plan: Launch,
-    readonly port: number,
-    readonly dataDir: string,
-  ) {
-    this.url = plan.url;
-  }
-
-  get pid(): number {
-    return this.current.pid;
-  }
-
-  get exited(): Promise<ProcessExit> {
-    return this.current.exited;
-  }
-
-  output(): string {
-    return this.earlierOutput + this.current.output();
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.current.kill(signal);
-  }
-
-  async restart(): Promise<void> {
-    await this.current.stop({ signal: 'SIGINT', timeoutMs: STOP_TIMEOUT_MS });
-    this.earlierOutput += this.current.output();
-    this.current = await launch(this.plan);
-  }
-
-  async stop(): Promise<void> {
-    await this.current.stop({ signal: 'SIGINT', timeoutMs: STOP_TIMEOUT_MS });
-    await removeFolder(this.dataDir);
   }
 }
 
@@ -208,9 +140,4 @@ async function selectOne(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function removeFolder(folder: string): Promise<void> {
-  await rm(folder, { recursive: true, force: true });
-  forgetFolder(folder);
 }
