@@ -6,6 +6,7 @@ import {
   type JsonValue,
   type MessageShape,
 } from '@bufbuild/protobuf';
+import { RingbusError } from '@ringbus/errors';
 
 export type EventDataErrorCode = 'EVENT_DATA_INVALID' | 'UNKNOWN_EVENT_TYPE' | 'UNSUPPORTED_SCHEMA_VERSION';
 
@@ -14,7 +15,7 @@ export type EventDataErrorCode = 'EVENT_DATA_INVALID' | 'UNKNOWN_EVENT_TYPE' | '
  * the same way until the consumer is redeployed with newer schemas, so the message belongs in the
  * dead-letter subject (or, for UNKNOWN_EVENT_TYPE, is skipped by consumers that do not care about it).
  */
-export class EventDataError extends Error {
+export class EventDataError extends RingbusError<EventDataErrorCode> {
   readonly retryable = false;
   constructor(
     readonly code: EventDataErrorCode,
@@ -22,7 +23,6 @@ export class EventDataError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'EventDataError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type BusErrorCode =
   | 'INVALID_BUS_OPTIONS'
   | 'BUS_CONNECTION_FAILED'
@@ -12,16 +14,7 @@ export type BusErrorCode =
   | 'COMMAND_TRANSPORT_FAILED'
   | 'BUS_SCHEMA_MIGRATION_FAILED';
 
-export abstract class BusError extends Error {
-  abstract readonly code: BusErrorCode;
-  /** True when the same call may succeed if tried again unchanged. */
-  abstract readonly retryable: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class BusError extends RingbusError<BusErrorCode> {}
 
 export class InvalidBusOptionsError extends BusError {
   readonly code = 'INVALID_BUS_OPTIONS';

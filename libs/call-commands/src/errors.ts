@@ -1,4 +1,6 @@
-export class CallCommandConflictError extends Error {
+import { RingbusError } from '@ringbus/errors';
+
+export class CallCommandConflictError extends RingbusError {
   readonly code = 'CALL_COMMAND_CONFLICT';
   // Writers kept racing on one call: trying again later may well succeed.
   readonly retryable = true;
@@ -9,6 +11,5 @@ export class CallCommandConflictError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`call ${callId} kept changing under this command: gave up after ${attempts} attempts`, options);
-    this.name = 'CallCommandConflictError';
   }
 }

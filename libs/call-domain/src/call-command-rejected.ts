@@ -1,3 +1,4 @@
+import { RingbusError } from '@ringbus/errors';
 import { type CallStatus } from './call-state.js';
 
 export type CallRejectionCode =
@@ -19,7 +20,7 @@ export type CallRejectionCode =
  * same command on the same state is rejected again. (A command handler that lost a version race
  * re-reads the stream and decides anew; that is a different state, not a retry of this rejection.)
  */
-export class CallCommandRejectedError extends Error {
+export class CallCommandRejectedError extends RingbusError<CallRejectionCode> {
   readonly retryable = false;
   constructor(
     readonly code: CallRejectionCode,
@@ -30,6 +31,5 @@ export class CallCommandRejectedError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${command} on call ${callId || '(no id)'} (${status}): ${message}`, options);
-    this.name = 'CallCommandRejectedError';
   }
 }

@@ -1,6 +1,8 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type CallIdErrorCode = 'INVALID_CALL_ID' | 'INVALID_SIP_DOMAIN';
 
-export class CallIdError extends Error {
+export class CallIdError extends RingbusError<CallIdErrorCode> {
   // A malformed id stays malformed: fix the caller.
   readonly retryable = false;
   constructor(
@@ -8,7 +10,6 @@ export class CallIdError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = 'CallIdError';
   }
 }
 

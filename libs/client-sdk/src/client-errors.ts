@@ -1,10 +1,8 @@
+import { RingbusError } from '@ringbus/errors';
 import { CloseCode, closeCodeName, ResponseErrorCode } from '@ringbus/softphone-protocol';
 
 /** Every error the client SDK throws or reports: a stable `code`, whether to retry, and the cause. */
-export abstract class SoftphoneClientError extends Error {
-  abstract readonly code: string;
-  abstract readonly retryable: boolean;
-}
+export abstract class SoftphoneClientError extends RingbusError {}
 
 // SIP/Janus answers that say "not now" rather than "no".
 const RETRYABLE_RESPONSE_CODES: ReadonlySet<number> = new Set([
@@ -25,7 +23,6 @@ export class SignalingRequestError extends SoftphoneClientError {
     readonly transaction: string,
   ) {
     super(`${request} was rejected: ${responseCode} ${reason}`);
-    this.name = 'SignalingRequestError';
     this.retryable = RETRYABLE_RESPONSE_CODES.has(responseCode);
   }
 }
@@ -42,7 +39,6 @@ export class SignalingTimeoutError extends SoftphoneClientError {
     readonly timeoutMs: number,
   ) {
     super(`${message} within ${timeoutMs} ms`);
-    this.name = 'SignalingTimeoutError';
   }
 }
 
@@ -84,7 +80,6 @@ export class SignalingClosedError extends SoftphoneClientError {
       `${what}: ${close.code}${close.codeName === undefined ? '' : ` (${close.codeName})`}${close.reason === '' ? '' : ` ${close.reason}`}`,
       close.error === undefined ? undefined : { cause: close.error },
     );
-    this.name = 'SignalingClosedError';
     this.closeCode = close.code;
     this.closeReason = close.reason;
     this.retryable = !FINAL_CLOSE_CODES.has(close.code) && close.code !== CloseCode.normal;
@@ -102,7 +97,6 @@ export class SignalingConnectError extends SoftphoneClientError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'SignalingConnectError';
     this.retryable = httpStatus === undefined || httpStatus >= 500;
   }
 }
@@ -118,7 +112,6 @@ export class SignalingProtocolViolationError extends SoftphoneClientError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'SignalingProtocolViolationError';
   }
 }
 
@@ -133,7 +126,6 @@ export class ClientStateError extends SoftphoneClientError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'ClientStateError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type EventRelayErrorCode =
   | 'RELAY_CONFIG_INVALID'
   | 'EVENTS_STREAM_INCOMPATIBLE'
@@ -9,16 +11,7 @@ export type EventRelayErrorCode =
   | 'STORE_ORDER_VIOLATED'
   | 'RELAY_STATE_INVALID';
 
-export abstract class EventRelayError extends Error {
-  abstract readonly code: EventRelayErrorCode;
-  /** True when the same call may succeed if tried again unchanged. */
-  abstract readonly retryable: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class EventRelayError extends RingbusError<EventRelayErrorCode> {}
 
 /** A relay option or environment variable is missing or malformed; names the culprit. */
 export class RelayConfigError extends EventRelayError {

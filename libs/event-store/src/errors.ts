@@ -1,3 +1,5 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type EventStoreErrorCode =
   | 'VERSION_CONFLICT'
   | 'STREAM_NOT_FOUND'
@@ -7,16 +9,7 @@ export type EventStoreErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'MIGRATION_FAILED';
 
-export abstract class EventStoreError extends Error {
-  abstract readonly code: EventStoreErrorCode;
-  /** True when the same call may succeed if tried again unchanged. */
-  abstract readonly retryable: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class EventStoreError extends RingbusError<EventStoreErrorCode> {}
 
 export class VersionConflictError extends EventStoreError {
   readonly code = 'VERSION_CONFLICT';

@@ -1,4 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core';
+import { RingbusError } from '@ringbus/errors';
 import { isGlobalPosition, type GlobalPosition, type RecordedEvent } from '@ringbus/event-store';
 import { DEFAULT_EVENT_SUBJECT_PREFIX, eventSubject } from './event-subject.js';
 
@@ -21,7 +22,7 @@ export interface EventMessage {
   readonly body: Uint8Array;
 }
 
-export class MalformedEventMessageError extends Error {
+export class MalformedEventMessageError extends RingbusError {
   readonly code = 'MALFORMED_EVENT_MESSAGE';
   // The same bytes will never decode: redelivery cannot help, the message belongs in the dead-letter subject.
   readonly retryable = false;
@@ -31,7 +32,6 @@ export class MalformedEventMessageError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${message} (subject ${subject})`, options);
-    this.name = 'MalformedEventMessageError';
   }
 }
 

@@ -1,15 +1,12 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type ServiceKitErrorCode = 'CONFIGURATION_INVALID' | 'DEPENDENCY_UNAVAILABLE';
 
-export abstract class ServiceKitError extends Error {
-  abstract readonly code: ServiceKitErrorCode;
-  /** True when starting again unchanged may succeed (e.g. a dependency that was still starting). */
-  abstract readonly retryable: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+/**
+ * Why a service could not start. `retryable` says whether starting again unchanged may succeed (e.g. a
+ * dependency that was still starting).
+ */
+export abstract class ServiceKitError extends RingbusError<ServiceKitErrorCode> {}
 
 export interface ConfigurationProblem {
   /** The environment variable, e.g. `HTTP_PORT`. */

@@ -1,3 +1,4 @@
+import { RingbusError } from '@ringbus/errors';
 import type { ErrorResponse } from './responses.js';
 import type { Transaction } from './wire-values.js';
 
@@ -40,7 +41,7 @@ export interface ProtocolErrorDetails {
   readonly cause?: unknown;
 }
 
-export class ProtocolError extends Error {
+export class ProtocolError extends RingbusError<ProtocolErrorCodeValue> {
   // The same bytes will never parse: resending them cannot help.
   readonly retryable = false;
   readonly closeCode: number;
@@ -56,7 +57,6 @@ export class ProtocolError extends Error {
     details: ProtocolErrorDetails,
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'ProtocolError';
     this.closeCode = details.closeCode;
     this.closeReason = details.closeReason;
     this.response = details.response;
@@ -70,7 +70,7 @@ export class ProtocolError extends Error {
  * An outgoing message does not match the protocol (e.g. a `transfer` event with a numeric `refer_id`, which
  * the public clients would drop). A programming error on the sending side, never sent on the wire.
  */
-export class InvalidOutgoingMessageError extends Error {
+export class InvalidOutgoingMessageError extends RingbusError {
   readonly code = 'INVALID_OUTGOING_MESSAGE';
   readonly retryable = false;
   constructor(
@@ -79,12 +79,11 @@ export class InvalidOutgoingMessageError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'InvalidOutgoingMessageError';
   }
 }
 
 /** A message from the server that a client cannot read (not JSON, unknown kind, wrong fields). */
-export class MalformedServerMessageError extends Error {
+export class MalformedServerMessageError extends RingbusError {
   readonly code = 'MALFORMED_SERVER_MESSAGE';
   readonly retryable = false;
   constructor(
@@ -93,6 +92,5 @@ export class MalformedServerMessageError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'MalformedServerMessageError';
   }
 }

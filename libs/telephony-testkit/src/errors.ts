@@ -1,3 +1,5 @@
+import { RingbusError } from '@ringbus/errors';
+
 export type TelephonyTestkitErrorCode =
   | 'NOT_IN_LOOPBACK_NAMESPACE'
   | 'TELEPHONY_BINARY_MISSING'
@@ -5,16 +7,7 @@ export type TelephonyTestkitErrorCode =
   | 'INVALID_TELEPHONY_OPTIONS'
   | 'WEBRTC_NEGOTIATION_FAILED';
 
-export abstract class TelephonyTestkitError extends Error {
-  abstract readonly code: TelephonyTestkitErrorCode;
-  /** True when the same call may succeed if tried again unchanged. */
-  abstract readonly retryable: boolean;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export abstract class TelephonyTestkitError extends RingbusError<TelephonyTestkitErrorCode> {}
 
 /** Janus can only gather loopback ICE candidates inside the namespace that scripts/in-netns.sh creates. */
 export class NotInLoopbackNamespaceError extends TelephonyTestkitError {

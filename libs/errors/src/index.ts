@@ -1,0 +1,1 @@
+export { RingbusError, isRetryable, type RingbusErrorJson } from './ringbus-error.js';
