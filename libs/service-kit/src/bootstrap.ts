@@ -16,6 +16,8 @@ export interface RingbusAppOptions {
 export interface BootstrapOptions extends RingbusAppOptions {
   /** How long the close may take after the first signal before the process is forced out (default 10 s). */
   readonly shutdownTimeoutMs?: number;
+  /** Runs on the built app before it listens, e.g. to connect a microservice transport (a consumer). */
+  readonly beforeListen?: (app: NestFastifyApplication) => Promise<void>;
 }
 
 @Module({})
@@ -63,6 +65,7 @@ export async function bootstrapRingbusService(
   // the second-signal escape, which Nest does not have.
   app.enableShutdownHooks([...SHUTDOWN_SIGNALS], { useProcessExit: true });
   enforceShutdownDeadline(logger, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+  await options.beforeListen?.(app);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   logger.info({ host: config.HTTP_HOST, port: config.HTTP_PORT }, 'service listening');
   return app;

@@ -10,8 +10,29 @@ describe('signaling configuration', () => {
     expect(config.HTTP_HOST).toBe('127.0.0.1');
   });
 
+  it('defaults the protocol limits to what docs/protocol.md promises', () => {
+    const config = loadSignalingConfig({});
+    expect(config).toMatchObject({
+      KEEPALIVE_INTERVAL_MS: 30_000,
+      KEEPALIVE_GRACE_MS: 10_000,
+      MAX_FRAME_BYTES: 256 * 1024,
+      RATE_LIMIT_PER_SECOND: 20,
+      RATE_LIMIT_BURST: 60,
+      RATE_LIMIT_CLOSE_AFTER: 200,
+      EVENTS_STREAM_NAME: 'RINGBUS_EVENTS',
+      EVENTS_SUBJECT_PREFIX: 'ringbus.events',
+      EVENTS_DURABLE_NAME: 'signaling-live-calls',
+      SIGNALING_SUBJECT_PREFIX: 'ringbus.signaling',
+    });
+  });
+
   it('names the bad variable', () => {
     expect(() => loadSignalingConfig({ HTTP_PORT: 'abc' })).toThrow(ConfigurationError);
     expect(() => loadSignalingConfig({ HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT/);
+    expect(() => loadSignalingConfig({ KEEPALIVE_INTERVAL_MS: '10' })).toThrow(/KEEPALIVE_INTERVAL_MS/);
+    expect(() => loadSignalingConfig({ SIGNALING_SUBJECT_PREFIX: 'a.*' })).toThrow(
+      /SIGNALING_SUBJECT_PREFIX/,
+    );
+    expect(() => loadSignalingConfig({ EVENTS_DURABLE_NAME: 'has space' })).toThrow(/EVENTS_DURABLE_NAME/);
   });
 });

@@ -1,0 +1,69 @@
+import { callIdOfStream } from '@ringbus/call-domain';
+import { type RecordedEvent } from '@ringbus/event-store';
+import { type ServiceLogger } from '@ringbus/service-kit';
+import { decodeCallEvent } from './call-stream.js';
+import { type LiveCallProjectionStore, type SubscriberDirectory } from './ports.js';
+
+/** The call event types the live-call table follows; the durable consumer acks every other one. */
+export const PROJECTED_CALL_EVENT_TYPES = ['CallRequested', 'CallOffered', 'CallEnded'] as const;
+
+/**
+ * Keeps `signaling_live_call` in step with the call streams, for every signaling instance: a call's
+ * client id, user and line from its first event until its CallEnded. Each event applies once (by event
+ * id), in stream order, whatever the redeliveries. A socket that meets a call first places it the same
+ * way (the placement is decided once per call, by whoever comes first).
+ */
+export class LiveCallProjection {
+  constructor(
+    private readonly store: LiveCallProjectionStore,
+    private readonly subscribers: SubscriberDirectory,
+    private readonly logger: ServiceLogger,
+  ) {}
+
+  async apply(event: RecordedEvent): Promise<void> {
+    const callId = callIdOfStream(event.streamId);
+    if (callId === undefined) return;
+    const callEvent = decodeCallEvent(event);
+    const tenant = event.metadata.tenant;
+    switch (callEvent?.event.case) {
+      case 'callRequested': {
+        const requested = callEvent.event.value;
+        await this.store.applyOnce(event.eventId, async (directory) => {
+          const outcome = await directory.recordRequested({
+            callId,
+            tenant,
+            userId: requested.userId,
+            line: requested.line ?? null,
+            clientCallId: requested.clientCallId,
+          });
+          if (outcome === 'conflict') {
+            // Only a call requested around signaling's claim can get here; its events still reach the
+            // softphone through the stream, but its client call id cannot be looked up.
+            this.logger.warn({ callId, line: requested.line }, 'requested call collides with a live call');
+          }
+        });
+        return;
+      }
+      case 'callOffered': {
+        const offered = callEvent.event.value;
+        const subscriber = await this.subscribers.findSubscriber(tenant, offered.userId);
+        await this.store.applyOnce(event.eventId, async (directory) => {
+          await directory.placeIncoming({
+            callId,
+            tenant,
+            userId: offered.userId,
+            preferredLine: offered.line,
+            lineCount: subscriber?.lines ?? 0,
+            carrierSipCallId: offered.carrierSipCallId,
+          });
+        });
+        return;
+      }
+      case 'callEnded':
+        await this.store.applyOnce(event.eventId, (directory) => directory.forget(callId));
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { type CallDirectionName, type IncomingPlacement } from '../domain/call-view.js';
+
+/** Who a socket speaks for, once its session token checked out. */
+export interface SessionIdentity {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly tenant: string;
+}
+
+export interface SessionTokens {
+  /**
+   * The live session a token opens: not expired, not revoked, and of `tenant` when the socket came in under
+   * `/tenant/<tenant>/…` (null: the plain path, any tenant). Undefined when there is none.
+   */
+  authenticate(token: string, tenant: string | null, now: Date): Promise<SessionIdentity | undefined>;
+}
+
+/** What signaling needs to know about a user; the subscriber-data port of protocol.md §3 will provide it. */
+export interface Subscriber {
+  readonly tenant: string;
+  readonly userId: string;
+  /** Line slots in the state handshake; one call per line. */
+  readonly lines: number;
+  /** The number our user calls from (CallRequested.caller). */
+  readonly callerNumber: string;
+}
+
+export interface SubscriberDirectory {
+  findSubscriber(tenant: string, userId: string): Promise<Subscriber | undefined>;
+}
+
+/** A row of `signaling_live_call`: which live call a client call id names, whose it is, on which line. */
+export interface LiveCallEntry {
+  readonly callId: string;
+  readonly tenant: string;
+  readonly userId: string;
+  readonly direction: CallDirectionName;
+  readonly line: number | null;
+  readonly clientCallId: string;
+  /** False for an outgoing call whose CallRequested is not known to be stored yet. */
+  readonly confirmed: boolean;
+  readonly claimedAt: Date;
+}
+
+export interface OutgoingClaim {
+  readonly callId: string;
+  readonly tenant: string;
+  readonly userId: string;
+  /** null for the guest line (CallRequested without a line), which takes no line slot. */
+  readonly line: number | null;
+  readonly clientCallId: string;
+}
+
+export type ClaimOutcome =
+  { readonly claimed: true } | { readonly claimed: false; readonly conflicts: readonly LiveCallEntry[] };
+
+export interface IncomingOffer {
+  readonly callId: string;
+  readonly tenant: string;
+  readonly userId: string;
+  /** The line the offer names, if any. */
+  readonly preferredLine: number | undefined;
+  readonly lineCount: number;
+  /** The carrier's SIP Call-ID: the client-facing call id unless another live call of the tenant has it. */
+  readonly carrierSipCallId: string;
+}
+
+/**
+ * The live calls of every user, shared by all signaling instances (PostgreSQL). Claims made here are
+ * atomic: two sockets cannot take one line, nor one client call id, at the same time.
+ */
+export interface LiveCallDirectory {
+  /** Takes the line and the client call id for a new outgoing call, or says what holds them. */
+  claimOutgoing(claim: OutgoingClaim): Promise<ClaimOutcome>;
+  /** The outgoing call's CallRequested is stored; nothing happens when the entry is gone (call over). */
+  confirmOutgoing(callId: string): Promise<void>;
+  /** CallRequested, as the projection sees it: the entry exists and is confirmed afterwards (if it can be). */
+  recordRequested(claim: OutgoingClaim): Promise<'recorded' | 'conflict'>;
+  /** Gives a claim back (its RequestCall failed, or it was left behind by a crash). */
+  release(callId: string): Promise<void>;
+  /** Where an incoming call sits; decided once per call, the same answer for every caller after that. */
+  placeIncoming(offer: IncomingOffer): Promise<IncomingPlacement>;
+  /** The call ended: its line and client call id are free again. */
+  forget(callId: string): Promise<void>;
+  findByClientCallId(tenant: string, clientCallId: string): Promise<LiveCallEntry | undefined>;
+  listForUser(tenant: string, userId: string): Promise<readonly LiveCallEntry[]>;
+}
+
+/** Runs one event's projection effect at most once per event id, with a directory bound to its transaction. */
+export interface LiveCallProjectionStore {
+  applyOnce(
+    eventId: string,
+    effect: (directory: LiveCallDirectory) => Promise<void>,
+  ): Promise<'applied' | 'duplicate'>;
+}
+
+export type DisplacedBy = 'force' | 'already-attached';
+
+/**
+ * Which socket holds a session, across every signaling instance. A session has one socket: a second one
+ * is refused unless it forces, and then the older one is displaced.
+ */
+export interface SessionAttachments {
+  attach(request: {
+    readonly sessionId: string;
+    readonly socketId: string;
+    readonly force: boolean;
+    /** Called when a newer socket displaces this one (force), or a racing older one wins. */
+    readonly onDisplaced: (by: DisplacedBy) => void;
+  }): Promise<SessionAttachment | 'already-attached'>;
+}
+
+export interface SessionAttachment {
+  release(): void;
+}
+
+/** One softphone socket, as the session logic sees it. */
+export interface SocketConnection {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  readonly isOpen: boolean;
+  /** Bytes queued but not yet written: a client that stops reading makes this grow. */
+  readonly bufferedAmount: number;
+}
