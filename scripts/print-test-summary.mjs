@@ -15,7 +15,8 @@ for (const file of files) {
   }
   const results = JSON.parse(readFileSync(file, 'utf8'));
   const brokenFiles = (results.testResults ?? []).filter(
-    (suite) => suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed'),
+    (suite) =>
+      suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed'),
   ).length;
   passed += results.numPassedTests ?? 0;
   failed += (results.numFailedTests ?? 0) + brokenFiles;
