@@ -18,6 +18,10 @@ export function signalingUrl(base: string, target: SignalingTargetInput): string
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
   if (target.tenant !== undefined && target.tenant !== '') {
+    // URL resolution removes dot segments: such a tenant would silently vanish from the path.
+    if (target.tenant === '.' || target.tenant === '..') {
+      throw new RangeError(`tenant id ${JSON.stringify(target.tenant)} cannot be a URL path segment`);
+    }
     if (segments.length >= 2 && segments[segments.length - 2] === TENANT_PATH_SEGMENT) segments.splice(-2, 2);
     segments.push(TENANT_PATH_SEGMENT, encodeURIComponent(target.tenant));
   }

@@ -21,7 +21,7 @@ describe('signaling URL', () => {
       fc.property(
         fc.string({ minLength: 1 }),
         fc.boolean(),
-        fc.option(fc.string({ minLength: 1 })),
+        fc.option(fc.string({ minLength: 1 }).filter((tenant) => tenant !== '.' && tenant !== '..')),
         (token, force, tenant) => {
           const url = new URL(
             signalingUrl('ws://127.0.0.1:1', { token, force, tenant: tenant ?? undefined }),
@@ -34,6 +34,11 @@ describe('signaling URL', () => {
         },
       ),
     );
+  });
+
+  it('refuses a tenant id that a URL path would swallow', () => {
+    expect(() => signalingUrl('ws://h', { token: 't', tenant: '.' })).toThrow(RangeError);
+    expect(() => signalingUrl('ws://h', { token: 't', tenant: '..' })).toThrow(RangeError);
   });
 
   it('reads the raw forms the public clients send', () => {
