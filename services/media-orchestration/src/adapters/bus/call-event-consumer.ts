@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { type INestApplication } from '@nestjs/common';
+import { JetStreamEventTransport } from '@ringbus/bus';
+import { streamCategoryFilter } from '@ringbus/event-wire';
+import { NATS_CONNECTION, PinoNestLogger, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
+import { type MediaOrchestrationConfig } from '../../config.js';
+
+export interface CallEventConsumer {
+  /** Settles once the durable consumer runs; rejects when it cannot start for a reason waiting won't fix. */
+  readonly started: Promise<void>;
+}
+
+const STREAM_POLL_MS = 2_000;
+
+/**
+ * Connects the service's durable JetStream consumer of call events to `app` (initialising the app
+ * first, so the gateways are up and lost calls ended before the first event). The events stream belongs
+ * to the relay: until it exists the consumer waits for it in the background, so the service still starts
+ * and answers /healthz before the relay ever ran.
+ */
+export async function consumeCallEvents(
+  app: INestApplication,
+  config: MediaOrchestrationConfig,
+): Promise<CallEventConsumer> {
+  await app.init();
+  const nats = app.get<NatsConnection>(NATS_CONNECTION);
+  const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
+  app.connectMicroservice({
+    strategy: new JetStreamEventTransport({
+      connection: nats,
+      streamName: config.EVENTS_STREAM_NAME,
+      subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+      durableName: config.EVENTS_DURABLE_NAME,
+      ackWaitMs: config.EVENTS_ACK_WAIT_MS,
+      // Only call streams: NATS 2.9 consumers take one filter subject.
+      filterSubject: streamCategoryFilter('call', { prefix: config.EVENTS_SUBJECT_PREFIX }),
+      logger: new PinoNestLogger(logger.child({ component: 'call-event-consumer' })),
+    }),
+  });
+  const started = (async () => {
+    if (!(await waitForStream(nats, config.EVENTS_STREAM_NAME, logger))) return;
+    await app.startAllMicroservices();
+    logger.info(
+      { stream: config.EVENTS_STREAM_NAME, durable: config.EVENTS_DURABLE_NAME },
+      'consuming call events',
+    );
+  })();
+  return { started };
+}
+
+/** True once the stream exists; false when the connection closes first (the service is stopping). */
+async function waitForStream(nats: NatsConnection, stream: string, logger: ServiceLogger): Promise<boolean> {
+  const jsm = await jetstreamManager(nats);
+  for (let attempt = 0; !nats.isClosed() && !nats.isDraining(); attempt += 1) {
+    try {
+      await jsm.streams.info(stream);
+      return true;
+    } catch (error) {
+      if (attempt === 0) {
+        logger.warn(
+          { stream, err: error },
+          'the events stream is not there yet (the event relay creates it); waiting for it',
+        );
+      }
+    }
+    await sleep(STREAM_POLL_MS, undefined, { ref: false });
+  }
+  return false;
+}

@@ -1,0 +1,63 @@
+import { type JanodeSession, type JanusMessage } from 'janode';
+import Handle from 'janode/handle';
+import { JanusPluginRefusedError } from '../../domain/errors.js';
+import { parseSipPluginMessage, type SipLegEvent } from '../../domain/sip-leg-event.js';
+
+export const SIP_PLUGIN_ID = 'janus.plugin.sip';
+
+// SIP plugin events that answer one of our requests: register, call, hangup.
+const SUCCESS_REPLIES: ReadonlySet<string> = new Set(['registered', 'calling', 'hangingup']);
+// Events that end a request still waiting for its answer (a hangup before `calling` answers a `call`).
+const FAILURE_REPLIES: ReadonlySet<string> = new Set(['registration_failed', 'hangup']);
+
+/**
+ * A janode handle for the SIP plugin that hands every plugin event to one listener, raw, instead of
+ * janode's SIP wrapper (which rejects `progress`, `holding`, `resuming`, `dtmfsent` as "unmanaged event").
+ * It closes a request's transaction on the event that answers it, so `sendRequest` settles there.
+ */
+export class SipLineHandle extends Handle {
+  private listener: ((event: SipLegEvent) => void) | undefined;
+
+  constructor(session: JanodeSession, id: number) {
+    super(session, id);
+  }
+
+  /** The one listener of the handle's plugin events; `undefined` to stop listening (a handle going idle). */
+  listen(listener: ((event: SipLegEvent) => void) | undefined): void {
+    this.listener = listener;
+  }
+
+  /** Sends a SIP plugin request; settles when the event that answers it arrives (or after `timeoutMs`). */
+  async request(
+    body: Record<string, unknown>,
+    timeoutMs: number,
+    jsep?: { type: 'offer'; sdp: string },
+  ): Promise<void> {
+    const message: Record<string, unknown> = { janus: 'message', body };
+    if (jsep !== undefined) message['jsep'] = jsep;
+    await this.sendRequest(message, timeoutMs);
+  }
+
+  override handleMessage(message: JanusMessage): unknown {
+    const event = parseSipPluginMessage(message);
+    if (event === undefined) return null;
+    const transaction = message.transaction;
+    if (transaction !== undefined && this.ownsTransaction(transaction)) {
+      if (event.kind === 'plugin-error') {
+        this.closeTransactionWithError(
+          transaction,
+          new JanusPluginRefusedError(event.errorCode, event.error),
+        );
+      } else if (event.kind === 'plugin' && SUCCESS_REPLIES.has(event.name)) {
+        this.closeTransactionWithSuccess(transaction, message);
+      } else if (event.kind === 'plugin' && FAILURE_REPLIES.has(event.name)) {
+        this.closeTransactionWithError(
+          transaction,
+          new Error(`${event.code ?? 0} ${event.reason ?? event.name}`.trim()),
+        );
+      }
+    }
+    this.listener?.(event);
+    return event;
+  }
+}

@@ -1,0 +1,158 @@
+import { type ServiceLogger } from '@ringbus/service-kit';
+import { type SipLegEvent } from '../domain/sip-leg-event.js';
+import {
+  type CallEnding,
+  endSipLeg,
+  initialSipLegState,
+  requestSipLegHangup,
+  type SipLegState,
+  type SipLegStep,
+  systemFailure,
+  translateSipLegEvent,
+} from '../domain/sip-leg-translation.js';
+import { type CallRecorder, type RecordedCall } from './call-recorder.js';
+import { type LiveCallClaims, type SipLine } from './ports.js';
+
+export interface LiveOutgoingCallDeps {
+  readonly recorder: CallRecorder;
+  readonly claims: LiveCallClaims;
+  readonly logger: ServiceLogger;
+  /** Called once, when the call's end is recorded (or given up on) and its line released. */
+  readonly onFinished: (call: LiveOutgoingCall) => void;
+  /** How long to wait for Janus's `hangup` after we asked for one before letting the leg go anyway. */
+  readonly hangupGraceMs: number;
+}
+
+/**
+ * One outgoing call this instance carries: its Janus SIP line, the translation state of its Janus events,
+ * and a queue that records the resulting call updates one after another, in the order Janus reported them.
+ */
+export class LiveOutgoingCall {
+  private leg: SipLegState = initialSipLegState;
+  private line: SipLine | undefined;
+  private recording: Promise<void> = Promise.resolve();
+  private finishing: Promise<void> | undefined;
+  private hangupGuard: NodeJS.Timeout | undefined;
+  private markFinished: () => void = () => undefined;
+  private readonly whenFinished = new Promise<void>((resolve) => {
+    this.markFinished = resolve;
+  });
+
+  constructor(
+    readonly call: RecordedCall,
+    private readonly deps: LiveOutgoingCallDeps,
+  ) {}
+
+  get callId(): string {
+    return this.call.callId;
+  }
+
+  get hasEnded(): boolean {
+    return this.leg.stage === 'ended';
+  }
+
+  /** Starts following the line's events. */
+  attach(line: SipLine): void {
+    this.line = line;
+    line.onEvent((event) => this.onLegEvent(event));
+  }
+
+  /** Settles once every update seen so far is recorded. */
+  recorded(): Promise<void> {
+    return this.recording;
+  }
+
+  /** Settles once the call's end is recorded and its line released. */
+  finished(): Promise<void> {
+    return this.whenFinished;
+  }
+
+  /** Ends the call for a reason found outside Janus's events. The first ending wins. */
+  end(ending: CallEnding): void {
+    this.apply(endSipLeg(this.leg, ending), Date.now());
+  }
+
+  /**
+   * Ends the call because this instance lets go of it (it is stopping): records `ending`, then asks Janus
+   * to hang up so the carrier gets a BYE or CANCEL rather than a dialog that dies silently.
+   */
+  async abandon(ending: CallEnding): Promise<void> {
+    const wasLive = !this.hasEnded;
+    this.end(ending);
+    if (wasLive) await this.line?.hangup().catch(() => undefined);
+    await this.finished();
+  }
+
+  /**
+   * The call ended elsewhere (our user hung up; the stream says so): ask Janus to hang up, which sends
+   * BYE or CANCEL. Janus's `hangup` event then ends the leg here.
+   */
+  async hangUp(): Promise<void> {
+    if (this.hasEnded) return;
+    const line = this.line;
+    if (line === undefined) {
+      this.end(systemFailure('the call ended before its SIP line was open'));
+      return;
+    }
+    this.leg = requestSipLegHangup(this.leg);
+    try {
+      await line.hangup();
+    } catch (error) {
+      this.deps.logger.warn({ callId: this.callId, err: error }, 'Janus did not take our hang-up');
+      this.end(systemFailure(`hanging up through Janus failed: ${(error as Error).message}`));
+      return;
+    }
+    clearTimeout(this.hangupGuard);
+    this.hangupGuard = setTimeout(
+      () => this.end(systemFailure('Janus confirmed no hang-up in time')),
+      this.deps.hangupGraceMs,
+    );
+    this.hangupGuard.unref();
+  }
+
+  private onLegEvent(event: SipLegEvent): void {
+    this.apply(translateSipLegEvent(this.leg, event), Date.now());
+  }
+
+  private apply(step: SipLegStep, occurredAtMs: number): void {
+    this.leg = step.state;
+    const update = step.update;
+    if (update === undefined) return;
+    this.recording = this.recording.then(async () => {
+      let outcome: Awaited<ReturnType<CallRecorder['record']>>;
+      try {
+        outcome = await this.deps.recorder.record(update, this.call, occurredAtMs);
+      } catch (error) {
+        this.deps.logger.error(
+          { callId: this.callId, update: update.kind, err: error },
+          'could not record a call update; the claim stays, so a restart ends the call',
+        );
+        if (update.kind === 'ended') await this.finish(false);
+        return;
+      }
+      if (update.kind === 'ended') await this.finish(true);
+      // The stream refused the update: the call ended meanwhile (our user hung up as the callee answered).
+      else if (outcome === 'rejected') await this.hangUp();
+    });
+  }
+
+  private finish(dropClaim: boolean): Promise<void> {
+    this.finishing ??= (async () => {
+      clearTimeout(this.hangupGuard);
+      await this.line?.release();
+      if (dropClaim) {
+        await this.deps.claims
+          .release(this.callId)
+          .catch((error: unknown) =>
+            this.deps.logger.warn(
+              { callId: this.callId, err: error },
+              'could not drop the claim of an ended call',
+            ),
+          );
+      }
+      this.deps.onFinished(this);
+      this.markFinished();
+    })();
+    return this.finishing;
+  }
+}

@@ -1,0 +1,200 @@
+import { foldCallEvents } from '@ringbus/call-commands';
+import { callIdOfStream, callStreamId, sipCallIdFor } from '@ringbus/call-domain';
+import { StreamNotFoundError, type EventStore, type RecordedEvent } from '@ringbus/event-store';
+import { callEventFromRecord, type CallRequested } from '@ringbus/proto';
+import { type ServiceLogger } from '@ringbus/service-kit';
+import { JanusPluginRefusedError, MediaOrchestrationError, ServiceStoppingError } from '../domain/errors.js';
+import { sipRequestUriFor } from '../domain/sip-target.js';
+import { gatewayLost, systemFailure } from '../domain/sip-leg-translation.js';
+import { type CallRecorder, type RecordedCall } from './call-recorder.js';
+import { LiveOutgoingCall } from './live-outgoing-call.js';
+import {
+  type GatewayReservation,
+  type LiveCallClaims,
+  type SipAccountDirectory,
+  type SipLineProvider,
+} from './ports.js';
+
+export interface OutgoingCallSettings {
+  readonly instanceId: string;
+  readonly defaultRegion: string;
+  readonly outboundUriTemplate: string;
+  /** A CallRequested older than this is not dialled any more: its caller has long given up. */
+  readonly maxRequestAgeMs: number;
+  readonly hangupGraceMs: number;
+}
+
+export interface OutgoingCallDeps {
+  readonly store: EventStore;
+  readonly recorder: CallRecorder;
+  readonly claims: LiveCallClaims;
+  readonly lines: SipLineProvider;
+  readonly accounts: SipAccountDirectory;
+  readonly logger: ServiceLogger;
+  readonly clock?: () => number;
+}
+
+/**
+ * The outgoing call path: CallRequested -> a gateway, a SIP handle, the SIP plugin `call` with our
+ * Call-ID, and from then on Janus's events recorded as the call's events. Also lets calls go when the
+ * stream says they ended elsewhere, and when this instance stops.
+ */
+export class OutgoingCallPlacement {
+  private readonly live = new Map<string, LiveOutgoingCall>();
+  private stopping = false;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly settings: OutgoingCallSettings,
+    private readonly deps: OutgoingCallDeps,
+  ) {
+    this.now = deps.clock ?? Date.now;
+  }
+
+  /**
+   * Places the call `event` (a CallRequested) asks for. Settles once the INVITE is sent and recorded as
+   * SipInviteSent, or the call's failure is recorded; a redelivered event places nothing.
+   */
+  async place(event: RecordedEvent): Promise<void> {
+    if (this.stopping) throw new ServiceStoppingError();
+    const requested = callRequestedOf(event);
+    const callId = requested.callId;
+    if (this.live.has(callId)) return;
+    const state = await this.callStatus(callId);
+    // Already placed (a redelivery after our ack was lost), or ended before we got to it.
+    if (state !== 'requested') return;
+
+    const context = {
+      tenant: event.metadata.tenant,
+      traceparent: event.metadata.traceparent,
+      correlationId: event.metadata.correlationId,
+    };
+    const sipCallId = sipCallIdFor(callId);
+    const unplaced: RecordedCall = { callId, sipCallId, gatewayId: '', region: '', context };
+    const logger = this.deps.logger.child({ callId, sipCallId });
+
+    const receivedAt = this.now();
+    const ageMs = receivedAt - Date.parse(event.metadata.occurredAt);
+    if (ageMs > this.settings.maxRequestAgeMs) {
+      await this.recordFailure(
+        unplaced,
+        `the call request was ${ageMs} ms old when media-orchestration got it`,
+      );
+      return;
+    }
+    let uri: string;
+    let reservation: GatewayReservation;
+    try {
+      uri = sipRequestUriFor(requested.callee, this.settings.outboundUriTemplate);
+      reservation = this.deps.lines.reserve(this.settings.defaultRegion);
+    } catch (error) {
+      if (!(error instanceof MediaOrchestrationError)) throw error;
+      logger.warn({ code: error.code }, error.message);
+      await this.recordFailure(unplaced, error.message);
+      return;
+    }
+
+    const call: RecordedCall = { ...unplaced, gatewayId: reservation.gatewayId, region: reservation.region };
+    let claimed: 'claimed' | 'duplicate';
+    try {
+      claimed = await this.deps.claims.claim(event.eventId, {
+        callId,
+        instanceId: this.settings.instanceId,
+        gatewayId: call.gatewayId,
+        sipCallId,
+        ...context,
+      });
+    } catch (error) {
+      reservation.cancel();
+      throw error;
+    }
+    if (claimed === 'duplicate') {
+      reservation.cancel();
+      return;
+    }
+
+    const live = new LiveOutgoingCall(call, {
+      recorder: this.deps.recorder,
+      claims: this.deps.claims,
+      logger,
+      hangupGraceMs: this.settings.hangupGraceMs,
+      onFinished: (finished) => {
+        if (this.live.get(finished.callId) === finished) this.live.delete(finished.callId);
+      },
+    });
+    this.live.set(callId, live);
+    try {
+      const line = await reservation.openLine();
+      live.attach(line);
+      const account = await this.deps.accounts.accountFor({
+        userId: requested.userId,
+        line: requested.line,
+        caller: requested.caller,
+      });
+      await line.startGuest(account);
+      await line.call({ uri, sipCallId, offerSdp: requested.sdpOffer, credentials: account.credentials });
+      logger.debug(
+        { gatewayId: call.gatewayId, requestAgeMs: ageMs, placingMs: this.now() - receivedAt },
+        'INVITE sent',
+      );
+    } catch (error) {
+      // Janus's own refusal arrives as an event too, and the line's events end the call with it.
+      if (!(error instanceof JanusPluginRefusedError)) {
+        logger.warn({ err: error, gatewayId: call.gatewayId }, 'placing the call through Janus failed');
+        const reason = `placing the call on Janus gateway ${call.gatewayId} failed: ${(error as Error).message}`;
+        live.end(this.deps.lines.isUp(call.gatewayId) ? systemFailure(reason) : gatewayLost(reason));
+      }
+    }
+    await live.recorded();
+  }
+
+  /** The stream says the call ended (CallEnded): drop its Janus leg if this instance still carries it. */
+  async endedElsewhere(event: RecordedEvent): Promise<void> {
+    const callId = callIdOfStream(event.streamId);
+    const live = callId === undefined ? undefined : this.live.get(callId);
+    if (live === undefined || live.hasEnded) return;
+    await live.hangUp();
+  }
+
+  /**
+   * Lets every live call go (this instance stops) and returns how many it ended. Each ends as
+   * GATEWAY_LOST, since its Janus session closes with our connection, and Janus is asked to hang up. New
+   * CallRequested events are refused from now on (redelivered to another instance, or to this one after
+   * its restart).
+   */
+  async stop(): Promise<number> {
+    this.stopping = true;
+    const calls = [...this.live.values()].filter((call) => !call.hasEnded);
+    await Promise.all(
+      calls.map((call) =>
+        call.abandon(
+          gatewayLost('media-orchestration stopped; the Janus session of the call closed with it'),
+        ),
+      ),
+    );
+    // Calls that had ended already finish releasing their lines.
+    await Promise.all([...this.live.values()].map((call) => call.finished()));
+    return calls.length;
+  }
+
+  private async recordFailure(call: RecordedCall, reasonText: string): Promise<void> {
+    await this.deps.recorder.record({ kind: 'ended', ending: systemFailure(reasonText) }, call, this.now());
+  }
+
+  private async callStatus(callId: string): Promise<string> {
+    try {
+      return foldCallEvents(await this.deps.store.readStream(callStreamId(callId))).status;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return 'none';
+      throw error;
+    }
+  }
+}
+
+function callRequestedOf(event: RecordedEvent): CallRequested {
+  const decoded = callEventFromRecord(event);
+  if (decoded.event.case !== 'callRequested') {
+    throw new TypeError(`expected a CallRequested event, got ${event.type} (${event.eventId})`);
+  }
+  return decoded.event.value;
+}

@@ -1,0 +1,90 @@
+import { type SipLegEvent } from '../domain/sip-leg-event.js';
+
+/** Who our user is on SIP for an outgoing call. */
+export interface SipAccount {
+  /** The From URI, e.g. sip:+15551230001@trunk.example. */
+  readonly identity: string;
+  readonly displayName: string | undefined;
+  /** Digest credentials for challenges on the INVITE; absent when the trunk does not challenge. */
+  readonly credentials: { readonly authUser: string; readonly secret: string } | undefined;
+}
+
+export interface SipLineRequest {
+  readonly userId: string;
+  readonly line: number | undefined;
+  readonly caller: string;
+}
+
+/**
+ * Where SIP identities come from. Configuration today (SIP_ACCOUNTS, else a guest identity); the
+ * subscriber-data service later, behind this same port.
+ */
+export interface SipAccountDirectory {
+  accountFor(request: SipLineRequest): Promise<SipAccount>;
+}
+
+export interface OutgoingSipCall {
+  /** The INVITE's request URI. */
+  readonly uri: string;
+  /** Our SIP Call-ID (sipCallIdFor(callId)); Janus uses it verbatim. */
+  readonly sipCallId: string;
+  /** The softphone's full SDP offer. */
+  readonly offerSdp: string;
+  readonly credentials: SipAccount['credentials'];
+}
+
+/** One Janus SIP plugin handle carrying one call. */
+export interface SipLine {
+  readonly gatewayId: string;
+  readonly region: string;
+  /** Every event of the handle, in arrival order; one listener. */
+  onEvent(listener: (event: SipLegEvent) => void): void;
+  /** Sets the line's identity without a REGISTER (Janus `register` with `type: guest`). */
+  startGuest(account: SipAccount): Promise<void>;
+  /** Sends the SIP plugin `call`; resolves when Janus sent the INVITE (`calling`). */
+  call(call: OutgoingSipCall): Promise<void>;
+  /** Sends the SIP plugin `hangup` (BYE when answered, CANCEL before). */
+  hangup(): Promise<void>;
+  /** Detaches the handle and gives its gateway slot back; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+/** A slot on a gateway, held from the moment the gateway was picked until the line is released. */
+export interface GatewayReservation {
+  readonly gatewayId: string;
+  readonly region: string;
+  /** Attaches a SIP handle that keeps this slot; on failure the slot is given back. */
+  openLine(): Promise<SipLine>;
+  /** Gives the slot back without opening a line. */
+  cancel(): void;
+}
+
+export interface SipLineProvider {
+  /** Picks a gateway (region, then load) and holds a slot on it; throws NoGatewayAvailableError. */
+  reserve(region: string): GatewayReservation;
+  /** True while the gateway is connected. */
+  isUp(gatewayId: string): boolean;
+}
+
+/** This instance's record that it carries a call, kept in PostgreSQL so a restart can find lost calls. */
+export interface LiveCallClaim {
+  readonly callId: string;
+  readonly instanceId: string;
+  readonly gatewayId: string;
+  readonly sipCallId: string;
+  readonly tenant: string;
+  readonly traceparent: string;
+  readonly correlationId: string;
+}
+
+export interface LiveCallClaims {
+  /**
+   * Claims the call for `eventId` (the CallRequested event) once: 'duplicate' when that event was handled
+   * before, by this instance or another.
+   */
+  claim(eventId: string, claim: LiveCallClaim): Promise<'claimed' | 'duplicate'>;
+  /** Drops the claim once the call's end is recorded. */
+  release(callId: string): Promise<void>;
+  /** The claims an instance left, e.g. when it crashed. */
+  claimsOf(instanceId: string): Promise<readonly LiveCallClaim[]>;
+}

@@ -1,0 +1,186 @@
+import { CallEndReason, CallParty } from '@ringbus/proto';
+import { endReasonForAnsweredCall, endReasonForUnansweredCall } from './sip-end-reason.js';
+import { type SipLegEvent } from './sip-leg-event.js';
+
+/** How a call ended, as the Hangup command records it. */
+export interface CallEnding {
+  readonly reason: CallEndReason;
+  readonly hungUpBy: CallParty;
+  /** The final SIP response, or 200 for a BYE; 0 when no SIP message ended the call. */
+  readonly sipCode: number;
+  /** From the Reason header, 0 when there was none. */
+  readonly q850Cause: number;
+  /** For people: the SIP reason phrase or what the system saw. */
+  readonly reasonText: string;
+}
+
+/** A fact about the call to record through the call command handler. */
+export type CallUpdate =
+  | { readonly kind: 'invite-sent' }
+  | { readonly kind: 'ringing'; readonly sipCode: number }
+  | { readonly kind: 'early-media'; readonly sdp: string; readonly sipCode: number }
+  | { readonly kind: 'answered'; readonly sdp: string }
+  | { readonly kind: 'ended'; readonly ending: CallEnding };
+
+export type SipLegStage = 'placing' | 'invite-sent' | 'ringing' | 'early-media' | 'answered' | 'ended';
+
+/** What the translation remembers about one outgoing SIP leg between Janus events. */
+export interface SipLegState {
+  readonly stage: SipLegStage;
+  /** The SDP of the early dialog (183), which is also the answer when the 200 OK brings no new one. */
+  readonly earlySdp: string | undefined;
+  /** We asked Janus to hang up (the call ended elsewhere, e.g. our user hung up). */
+  readonly hangupRequested: boolean;
+}
+
+export const initialSipLegState: SipLegState = Object.freeze({
+  stage: 'placing',
+  earlySdp: undefined,
+  hangupRequested: false,
+});
+
+export interface SipLegStep {
+  readonly state: SipLegState;
+  /** What to record, if this event changed anything worth recording. */
+  readonly update: CallUpdate | undefined;
+}
+
+// What the Janus core says when the SIP plugin itself closes the PeerConnection as part of a SIP hang-up;
+// any other reason (ICE failed, DTLS alert, ...) means the media path broke.
+const PLUGIN_CLOSED_PEER_CONNECTION = 'close pc';
+const RINGING_CODES = new Set([180, 181, 182]);
+const EARLY_MEDIA_CODE = 183;
+
+/**
+ * Janus SIP plugin event -> the call update to record (docs/media-orchestration.md has the table). Pure:
+ * the same state and event always give the same step. After the leg ended, nothing is recorded any more:
+ * Janus keeps talking (core hang-up, `hangingup`, a late `hangup`) and the first ending is the truth.
+ */
+export function translateSipLegEvent(state: SipLegState, event: SipLegEvent): SipLegStep {
+  if (state.stage === 'ended') return unchanged(state);
+  switch (event.kind) {
+    case 'plugin':
+      return translatePluginEvent(state, event);
+    case 'plugin-error':
+      // An error answers a request; only the `call` request's error ends the call (nothing was sent).
+      if (state.stage !== 'placing') return unchanged(state);
+      return ended(state, {
+        reason: CallEndReason.FAILED,
+        hungUpBy: CallParty.SYSTEM,
+        sipCode: 0,
+        q850Cause: 0,
+        reasonText: `Janus refused the call (error ${event.errorCode}: ${event.error})`,
+      });
+    case 'media-closed':
+      if (state.hangupRequested || event.reason.toLowerCase() === PLUGIN_CLOSED_PEER_CONNECTION) {
+        return unchanged(state);
+      }
+      return ended(state, {
+        reason: CallEndReason.MEDIA_FAILED,
+        hungUpBy: CallParty.SYSTEM,
+        sipCode: 0,
+        q850Cause: 0,
+        reasonText: `the WebRTC media path closed: ${event.reason}`,
+      });
+    case 'line-lost':
+      return ended(state, gatewayLost(event.reason));
+  }
+}
+
+/** Ends the leg for a reason found outside Janus's events (no gateway, a failed request, a lost gateway). */
+export function endSipLeg(state: SipLegState, ending: CallEnding): SipLegStep {
+  if (state.stage === 'ended') return unchanged(state);
+  return ended(state, ending);
+}
+
+/** Records that we asked Janus to hang up, so its `hangup` that follows is read as ours. */
+export function requestSipLegHangup(state: SipLegState): SipLegState {
+  return state.stage === 'ended' ? state : { ...state, hangupRequested: true };
+}
+
+export function gatewayLost(reasonText: string): CallEnding {
+  return {
+    reason: CallEndReason.GATEWAY_LOST,
+    hungUpBy: CallParty.SYSTEM,
+    sipCode: 0,
+    q850Cause: 0,
+    reasonText,
+  };
+}
+
+export function systemFailure(reasonText: string): CallEnding {
+  return { reason: CallEndReason.FAILED, hungUpBy: CallParty.SYSTEM, sipCode: 0, q850Cause: 0, reasonText };
+}
+
+function translatePluginEvent(
+  state: SipLegState,
+  event: Extract<SipLegEvent, { kind: 'plugin' }>,
+): SipLegStep {
+  const { stage } = state;
+  switch (event.name) {
+    case 'calling':
+      if (stage !== 'placing') return unchanged(state);
+      return { state: { ...state, stage: 'invite-sent' }, update: { kind: 'invite-sent' } };
+    case 'ringing':
+      return ringing(state, 180);
+    case 'proceeding':
+      // Janus 1.1 reports 180 as `proceeding {code: 180}` besides `ringing`; 183 comes as `progress`.
+      return event.code !== undefined && RINGING_CODES.has(event.code)
+        ? ringing(state, event.code)
+        : unchanged(state);
+    case 'progress':
+      if (event.jsep === undefined || (stage !== 'invite-sent' && stage !== 'ringing'))
+        return unchanged(state);
+      return {
+        state: { ...state, stage: 'early-media', earlySdp: event.jsep.sdp },
+        update: { kind: 'early-media', sdp: event.jsep.sdp, sipCode: EARLY_MEDIA_CODE },
+      };
+    case 'accepted': {
+      if (stage !== 'invite-sent' && stage !== 'ringing' && stage !== 'early-media') return unchanged(state);
+      const sdp = event.jsep?.sdp ?? state.earlySdp;
+      if (sdp === undefined) {
+        return ended(state, systemFailure('Janus reported the answer without an SDP answer'));
+      }
+      return { state: { ...state, stage: 'answered' }, update: { kind: 'answered', sdp } };
+    }
+    case 'hangup':
+      return ended(state, sipHangup(state, event.code ?? 0, event.reason ?? '', event.q850Cause ?? 0));
+    default:
+      // registered, hangingup, webrtcup-like notices, and events of features not handled yet.
+      return unchanged(state);
+  }
+}
+
+function sipHangup(state: SipLegState, sipCode: number, reasonText: string, q850Cause: number): CallEnding {
+  const answered = state.stage === 'answered';
+  if (state.hangupRequested) {
+    // Our BYE (answered) or CANCEL (not yet): the call ended on our user's side.
+    return {
+      reason: answered ? CallEndReason.NORMAL : CallEndReason.CANCELLED,
+      hungUpBy: CallParty.CALLER,
+      sipCode,
+      q850Cause,
+      reasonText,
+    };
+  }
+  return {
+    reason: answered ? endReasonForAnsweredCall(sipCode) : endReasonForUnansweredCall(sipCode),
+    hungUpBy: CallParty.CALLEE,
+    sipCode,
+    q850Cause,
+    reasonText,
+  };
+}
+
+function ringing(state: SipLegState, sipCode: number): SipLegStep {
+  if (state.stage !== 'invite-sent') return unchanged(state);
+  return { state: { ...state, stage: 'ringing' }, update: { kind: 'ringing', sipCode } };
+}
+
+function ended(state: SipLegState, ending: CallEnding): SipLegStep {
+  return { state: { ...state, stage: 'ended' }, update: { kind: 'ended', ending } };
+}
+
+function unchanged(state: SipLegState): SipLegStep {
+  return { state, update: undefined };
+}
