@@ -287,6 +287,37 @@ describe('JetStreamEventTransport against NATS and PostgreSQL', () => {
     expect(info.num_ack_pending).toBe(0);
   });
 
+  it('leaves nothing ack-pending when closed mid-stream: the next instance gets the next event at once', async () => {
+    const { filter, event } = tenantEvents();
+    const options = transportOptions({ filterSubject: filter, ackWaitMs: 30_000 });
+    const firstRun: string[] = [];
+    let started = false;
+    const first = await startConsumerService(
+      {
+        async handle(e) {
+          started = true;
+          await sleep(400);
+          firstRun.push(e.eventId);
+        },
+      },
+      options,
+    );
+    const events = [event('CallEnded'), event('CallEnded'), event('CallEnded')];
+    for (const e of events) await stream.publish(e);
+    await eventually(() => expect(started).toBe(true));
+
+    // The server hands the next event over as soon as the in-flight one is acked, mid-close.
+    await first.close();
+    const info = await stream.jsm.consumers.info(stream.streamName, options.durableName);
+    expect(info.num_ack_pending).toBe(0);
+
+    const secondRun: string[] = [];
+    const startedAt = Date.now();
+    await start({ handle: async (e) => void secondRun.push(e.eventId) }, options);
+    await eventually(() => expect([...firstRun, ...secondRun]).toEqual(events.map((e) => e.eventId)));
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
   it('keeps a handler slower than ack_wait from being redelivered while it works', async () => {
     const { filter, event } = tenantEvents();
     const options = transportOptions({ filterSubject: filter, ackWaitMs: 1_000 });
