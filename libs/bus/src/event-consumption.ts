@@ -1,4 +1,4 @@
-import { type Consumer, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { type LoggerService } from '@nestjs/common';
 import { type RecordedEvent } from '@ringbus/event-store';
@@ -23,8 +23,12 @@ export interface EventConsumptionSettings {
 }
 
 const RESTART_DELAY_MS = 1_000;
-// A pull that waits this long for messages before the client renews it (the client's own default).
-const PULL_EXPIRES_MS = 30_000;
+// How long one pull waits on the server for a message. A pull is never cut short (see `pullOne`), so this
+// bounds how long a close waits on an idle consumer.
+const PULL_EXPIRES_MS = 2_000;
+// Heartbeats well inside the pull's life, so that the client never gives up on a healthy pull before the
+// server ends it.
+const PULL_HEARTBEAT_MS = 500;
 
 /**
  * Pulls from one durable consumer and settles each message from its handler's outcome, one message at
@@ -32,7 +36,6 @@ const PULL_EXPIRES_MS = 30_000;
  * (then term) when the delivery budget is spent or the message cannot be decoded.
  */
 export class EventConsumption {
-  private messages: ConsumerMessages | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wakeRestart: (() => void) | undefined;
@@ -50,35 +53,70 @@ export class EventConsumption {
     this.loop ??= this.run();
   }
 
-  /** Stops pulling, lets the in-flight message finish and settle, and hands buffered ones straight back. */
+  /**
+   * Pulls no more, lets the in-flight message finish and settle, and hands back at once (nak) a message
+   * the last pull brings in: when this resolves, this instance holds no message of the consumer.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wakeRestart?.();
-    await this.messages?.close();
     await this.loop;
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
-        this.messages = await this.consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
-        void this.reportTrouble(this.messages);
-        if (this.stopping) await this.messages.close();
-        for await (const msg of this.messages) {
-          if (this.stopping) {
-            msg.nak();
-            continue;
-          }
-          await this.settle(msg);
+        const msg = await this.pullOne();
+        if (msg === null) continue;
+        if (this.stopping) {
+          await this.handBack(msg);
+          return;
         }
+        await this.settle(msg);
       } catch (error) {
-        this.logger.error(`event consumption stopped, restarting: ${errorText(error)}`);
+        if (this.connection.isClosed() && !this.stopping) {
+          this.logger.error('event consumption stopped: the NATS connection was closed under it');
+          return;
+        }
+        this.logger.error(
+          `event consumption failed, retrying in ${RESTART_DELAY_MS} ms: ${errorText(error)}`,
+        );
+        if (!this.stopping) await this.pause(RESTART_DELAY_MS);
       }
-      if (this.connection.isClosed() && !this.stopping) {
-        this.logger.error('event consumption stopped: the NATS connection was closed under it');
-        return;
-      }
-      if (!this.stopping) await this.pause(RESTART_DELAY_MS);
+    }
+  }
+
+  /**
+   * One pull for one message (`max_ack_pending: 1` lets the server hand out no more), waited out until the
+   * server ends it: with the message, or empty when it expires. Never cancelled, because a cancelled pull
+   * can be filled while the cancel travels; the client, no longer listening, drops that message and the
+   * server keeps it ack-pending until `ack_wait`, with every later event queued behind it.
+   */
+  private async pullOne(): Promise<JsMsg | null> {
+    const pull = await this.consumer.fetch({
+      max_messages: 1,
+      expires: PULL_EXPIRES_MS,
+      idle_heartbeat: PULL_HEARTBEAT_MS,
+    });
+    let received: JsMsg | null = null;
+    try {
+      for await (const msg of pull) received = msg;
+    } catch (error) {
+      // The pull failed after it delivered: settle what we hold rather than leave it to `ack_wait`.
+      if (received === null) throw error;
+    }
+    return received;
+  }
+
+  /** A message pulled during a close goes straight back, without delay, to the next instance. */
+  private async handBack(msg: JsMsg): Promise<void> {
+    msg.nak();
+    try {
+      await this.connection.flush();
+    } catch (error) {
+      this.logger.warn(
+        `nak of seq ${msg.info.streamSequence} on close unconfirmed (${errorText(error)}): it returns after ack_wait`,
+      );
     }
   }
 
@@ -167,23 +205,6 @@ export class EventConsumption {
     this.logger.error(
       `seq ${streamSequence} on ${msg.subject} dead-lettered to ${this.settings.deadLetter.subject} after ${deliveryCount} deliveries: ${reason}, ${failure.code}: ${failure.message}`,
     );
-  }
-
-  /** The client recovers from these by itself; they are logged so that a stalled consumer is visible. */
-  private async reportTrouble(messages: ConsumerMessages): Promise<void> {
-    for await (const notification of messages.status()) {
-      switch (notification.type) {
-        case 'heartbeats_missed':
-        case 'consumer_not_found':
-        case 'consumer_deleted':
-        case 'stream_not_found':
-        case 'no_responders':
-          this.logger.warn(`event consumption: ${notification.type}, the client keeps retrying`);
-          break;
-        default:
-          break;
-      }
-    }
   }
 
   /** A handler slower than `ack_wait` keeps its message: tell the server it is still being worked on. */

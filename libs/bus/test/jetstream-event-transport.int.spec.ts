@@ -318,6 +318,47 @@ describe('JetStreamEventTransport against NATS and PostgreSQL', () => {
     expect(Date.now() - startedAt).toBeLessThan(5_000);
   });
 
+  it('strands no event that reaches a closing instance: the next instance gets it at once', async () => {
+    const { filter, event } = tenantEvents();
+    const options = transportOptions({ filterSubject: filter, ackWaitMs: 30_000 });
+    const published: string[] = [];
+    const handled: string[] = [];
+    const slowHandler: EventScenario = {
+      async handle(e) {
+        await sleep(150);
+        handled.push(e.eventId);
+      },
+    };
+    // Close as the event arrives, while it is pulled, while its handler runs, or just as it is acked: the
+    // server may hand an event to a pull the closing instance is cutting short, which then drops it and
+    // leaves it ack-pending for ack_wait (30 s here), the whole consumer stalled behind it.
+    for (const closeAfterMs of [0, 0, 0, 1, 2, 5, 60, 150, 160]) {
+      const startedAt = Date.now();
+      const app = await startConsumerService(slowHandler, options);
+      await eventually(() => expect(handled).toEqual(published), 5_000);
+      expect(Date.now() - startedAt, `after a close ${closeAfterMs} ms after publishing`).toBeLessThan(2_000);
+
+      const next = event('CallEnded');
+      published.push(next.eventId);
+      const publishing = stream.publish(next);
+      if (closeAfterMs > 0) await sleep(closeAfterMs);
+      await app.close();
+      await publishing;
+
+      const info = await stream.jsm.consumers.info(stream.streamName, options.durableName);
+      // A message handed back with a nak stays counted as ack-pending (NATS 2.9) until it is redelivered,
+      // at once, to the next pull; one the closing instance handled must be settled.
+      if (handled.includes(next.eventId)) expect(info.num_ack_pending).toBe(0);
+      else expect(info.num_ack_pending).toBeLessThanOrEqual(1);
+    }
+    const startedAt = Date.now();
+    await start({ handle: async (e) => void handled.push(e.eventId) }, options);
+    await eventually(() => expect(handled).toEqual(published), 5_000);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    const info = await stream.jsm.consumers.info(stream.streamName, options.durableName);
+    expect(info.num_ack_pending).toBe(0);
+  });
+
   it('keeps a handler slower than ack_wait from being redelivered while it works', async () => {
     const { filter, event } = tenantEvents();
     const options = transportOptions({ filterSubject: filter, ackWaitMs: 1_000 });
