@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { type GlobalPosition, type RecordedEvent } from '@ringbus/event-store';
+import { type AppendListener, type GlobalPosition, type RecordedEvent } from '@ringbus/event-store';
 import { type BatchPublishTarget, publishBatch } from './batch-publisher.js';
 import {
   EventRelayError,
@@ -8,7 +8,12 @@ import {
   StoreOrderViolationError,
 } from './errors.js';
 import { ensureEventsStream, isStreamNotFound, readStreamTail, type StreamTail } from './events-stream.js';
-import { type EventRelayOptions, type ResolvedRelayOptions, resolveRelayOptions } from './relay-options.js';
+import {
+  type EventRelayOptions,
+  RELAY_DEFAULTS,
+  type ResolvedRelayOptions,
+  resolveRelayOptions,
+} from './relay-options.js';
 import { backoffDelayMs, chooseResumePoint } from './resume-point.js';
 
 export type EventRelayState =
@@ -46,7 +51,13 @@ class StoreToJetStreamRelay implements EventRelay {
   private state: EventRelayState = 'created';
   private stopRequested = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private interruptPause: (() => void) | undefined;
+  private pauseWakesOnAppend = false;
+  /** Set by the append signal, cleared just before each read: a signal during a read is never lost. */
+  private appendSignalled = false;
+  /** With a wake-up, the next idle pause: short after news, doubling up to `idlePollMs`. */
+  private settlePauseMs: number = RELAY_DEFAULTS.settlePollMs;
+  private appendListener: AppendListener | undefined;
   private jsm: JetStreamManager | undefined;
   private resumeAfter: GlobalPosition | undefined;
   private streamSequence: number | undefined;
@@ -74,6 +85,7 @@ class StoreToJetStreamRelay implements EventRelay {
       this.jsm = await jetstreamManager(this.options.nats);
       await this.ensureStream();
       this.resumeAfter = await this.options.checkpoint.load();
+      this.appendListener = await this.options.wakeUp?.(() => this.onAppended());
     } catch (error) {
       this.state = 'stopped';
       throw error;
@@ -87,13 +99,14 @@ class StoreToJetStreamRelay implements EventRelay {
 
   async stop(): Promise<void> {
     this.stopRequested = true;
-    this.wakeUp?.();
+    this.interruptPause?.();
     if (this.loop === undefined) {
       this.state = 'stopped';
       return;
     }
     this.state = 'stopping';
     await this.loop;
+    await this.appendListener?.close();
     this.state = 'stopped';
     this.options.logger.info(
       { lastRelayedPosition: this.resumeAfter ?? null, relayedEvents: this.relayedEvents },
@@ -125,9 +138,11 @@ class StoreToJetStreamRelay implements EventRelay {
         }
         const relayed = await this.relayOneBatch();
         this.consecutiveFailures = 0;
-        if (relayed === 0) {
+        if (relayed > 0) {
+          this.settlePauseMs = RELAY_DEFAULTS.settlePollMs;
+        } else {
           this.setState('idle');
-          await this.pause(this.options.idlePollMs);
+          await this.pause(this.nextIdlePauseMs(), { wakesOnAppend: true });
         }
       } catch (error) {
         synced = false;
@@ -139,6 +154,7 @@ class StoreToJetStreamRelay implements EventRelay {
   /** Returns how many events it read; throws when the batch could not be relayed entirely. */
   private async relayOneBatch(): Promise<number> {
     const { store, batchSize, checkpoint, logger } = this.options;
+    this.appendSignalled = false;
     const events = await store.readAll({ after: this.resumeAfter, maxCount: batchSize });
     if (events.length === 0) return 0;
     requireAscending(this.resumeAfter, events);
@@ -244,20 +260,43 @@ class StoreToJetStreamRelay implements EventRelay {
     await this.pause(delayMs);
   }
 
+  /**
+   * A hint, never data: what is new comes from `readAll`. An event that committed while an older
+   * transaction is still open is not readable yet, and that transaction's end sends no notification
+   * (unless it appended), so after a wake-up the relay keeps re-polling on short, doubling pauses until
+   * it finds something or reaches `idlePollMs`.
+   */
+  private onAppended(): void {
+    this.appendSignalled = true;
+    this.settlePauseMs = RELAY_DEFAULTS.settlePollMs;
+    if (this.pauseWakesOnAppend) this.interruptPause?.();
+  }
+
+  private nextIdlePauseMs(): number {
+    const { idlePollMs } = this.options;
+    if (this.appendListener === undefined) return idlePollMs;
+    const pauseMs = Math.min(this.settlePauseMs, idlePollMs);
+    this.settlePauseMs = Math.min(this.settlePauseMs * 2, idlePollMs);
+    return pauseMs;
+  }
+
   private setState(state: EventRelayState): void {
     if (!this.stopRequested) this.state = state;
   }
 
-  private pause(ms: number): Promise<void> {
-    if (this.stopRequested) return Promise.resolve();
+  /** Ends early on `stop()`, and on an append signal when `wakesOnAppend` (not during a back-off). */
+  private pause(ms: number, { wakesOnAppend = false } = {}): Promise<void> {
+    if (this.stopRequested || (wakesOnAppend && this.appendSignalled)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.wakeUp = undefined;
+        this.interruptPause = undefined;
+        this.pauseWakesOnAppend = false;
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      this.interruptPause = done;
+      this.pauseWakesOnAppend = wakesOnAppend;
     });
   }
 

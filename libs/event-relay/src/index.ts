@@ -8,6 +8,7 @@ export {
 export {
   resolveRelayOptions,
   RELAY_DEFAULTS,
+  type AppendSignal,
   type EventRelayOptions,
   type ResolvedRelayOptions,
 } from './relay-options.js';

@@ -6,7 +6,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { pino } from 'pino';
-import { createPostgresEventStore, migratePostgresEventStore } from '@ringbus/event-store';
+import { createPostgresEventStore, listenForAppends, migratePostgresEventStore } from '@ringbus/event-store';
 import { createEventRelay } from './event-relay.js';
 import {
   createPostgresRelayCheckpoint,
@@ -56,6 +56,14 @@ async function main(): Promise<void> {
     streamName: config.RELAY_STREAM_NAME,
     subjectPrefix: config.RELAY_SUBJECT_PREFIX,
     batchSize: config.RELAY_BATCH_SIZE,
+    wakeUp:
+      config.RELAY_WAKE_UP === 'listen'
+        ? (onAppend) =>
+            listenForAppends(pool, onAppend, {
+              onConnectionLost: (error, retryInMs) =>
+                logger.warn({ err: error, retryInMs }, 'LISTEN connection lost; polling until it is back'),
+            })
+        : undefined,
     idlePollMs: config.RELAY_IDLE_POLL_MS,
     streamReplicas: config.RELAY_STREAM_REPLICAS,
     logger,

@@ -55,7 +55,9 @@ export const relayConfigSchema = z.object({
     .regex(/^[^\s.*>]+(\.[^\s.*>]+)*$/, 'must be dot-separated literal NATS tokens, e.g. ringbus.events')
     .default(DEFAULT_EVENT_SUBJECT_PREFIX),
   RELAY_BATCH_SIZE: wholeNumber(1, 10_000).default(RELAY_DEFAULTS.batchSize),
-  RELAY_IDLE_POLL_MS: wholeNumber(1, 60_000).default(RELAY_DEFAULTS.idlePollMs),
+  // Unset: 1000 ms with RELAY_WAKE_UP=listen, 100 ms with poll (see resolveRelayOptions).
+  RELAY_IDLE_POLL_MS: wholeNumber(1, 60_000).optional(),
+  RELAY_WAKE_UP: z.enum(['listen', 'poll'], { error: 'must be listen or poll' }).default('listen'),
   RELAY_STREAM_REPLICAS: wholeNumber(1, 5).default(RELAY_DEFAULTS.streamReplicas),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });

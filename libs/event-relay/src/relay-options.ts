@@ -1,9 +1,15 @@
 import { type NatsConnection } from '@nats-io/nats-core';
-import { type EventStore } from '@ringbus/event-store';
+import { type AppendListener, type EventStore } from '@ringbus/event-store';
 import { DEFAULT_EVENT_SUBJECT_PREFIX, DEFAULT_EVENTS_STREAM_NAME } from '@ringbus/event-wire';
 import { RelayConfigError } from './errors.js';
 import { type RelayCheckpoint } from './relay-checkpoint.js';
 import { silentRelayLogger, type RelayLogger } from './relay-logger.js';
+
+/**
+ * Starts listening for appends to the relay's store and calls `onAppend` on each (a hint, possibly
+ * coalesced); with the PostgreSQL store: `(onAppend) => listenForAppends(pool, onAppend)`.
+ */
+export type AppendSignal = (onAppend: () => void) => Promise<AppendListener>;
 
 export interface EventRelayOptions {
   readonly store: EventStore;
@@ -16,7 +22,12 @@ export interface EventRelayOptions {
   readonly subjectPrefix?: string;
   /** Events read and published per round trip (default 500). */
   readonly batchSize?: number;
-  /** Pause after finding no new event (default 100 ms). */
+  /**
+   * Wakes the relay as soon as events are appended instead of at its next poll. The relay starts it in
+   * `start()` and closes it in `stop()`; polling stays as the fallback.
+   */
+  readonly wakeUp?: AppendSignal;
+  /** Pause after finding no new event (default 100 ms, or 1000 ms with `wakeUp`). */
   readonly idlePollMs?: number;
   /** How long one publish waits for JetStream's ack (default 5 s). */
   readonly publishTimeoutMs?: number;
@@ -36,6 +47,7 @@ export interface ResolvedRelayOptions {
   readonly streamName: string;
   readonly subjectPrefix: string;
   readonly batchSize: number;
+  readonly wakeUp: AppendSignal | undefined;
   readonly idlePollMs: number;
   readonly publishTimeoutMs: number;
   readonly duplicateWindowMs: number;
@@ -49,6 +61,9 @@ export const RELAY_DEFAULTS = Object.freeze({
   subjectPrefix: DEFAULT_EVENT_SUBJECT_PREFIX,
   batchSize: 500,
   idlePollMs: 100,
+  idlePollWithWakeUpMs: 1_000,
+  /** First re-poll after a wake-up or a batch that found nothing (yet), doubling up to the idle poll. */
+  settlePollMs: 5,
   publishTimeoutMs: 5_000,
   duplicateWindowMs: 10 * 60_000,
   streamReplicas: 1,
@@ -89,7 +104,12 @@ export function resolveRelayOptions(options: EventRelayOptions): ResolvedRelayOp
     streamName,
     subjectPrefix,
     batchSize: positiveInteger('batchSize', options.batchSize, RELAY_DEFAULTS.batchSize),
-    idlePollMs: positiveInteger('idlePollMs', options.idlePollMs, RELAY_DEFAULTS.idlePollMs),
+    wakeUp: options.wakeUp,
+    idlePollMs: positiveInteger(
+      'idlePollMs',
+      options.idlePollMs,
+      options.wakeUp === undefined ? RELAY_DEFAULTS.idlePollMs : RELAY_DEFAULTS.idlePollWithWakeUpMs,
+    ),
     publishTimeoutMs: positiveInteger(
       'publishTimeoutMs',
       options.publishTimeoutMs,

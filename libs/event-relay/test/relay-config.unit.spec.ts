@@ -21,7 +21,7 @@ describe('relay process configuration', () => {
       RELAY_STREAM_NAME: 'RINGBUS_EVENTS',
       RELAY_SUBJECT_PREFIX: 'ringbus.events',
       RELAY_BATCH_SIZE: 500,
-      RELAY_IDLE_POLL_MS: 100,
+      RELAY_WAKE_UP: 'listen',
       RELAY_STREAM_REPLICAS: 1,
       LOG_LEVEL: 'info',
     });
@@ -37,7 +37,8 @@ describe('relay process configuration', () => {
       RELAY_BATCH_SIZE: '2000',
       RELAY_IDLE_POLL_MS: '',
     });
-    expect(config).toMatchObject({ RELAY_NAME: 'relay-eu', RELAY_BATCH_SIZE: 2000, RELAY_IDLE_POLL_MS: 100 });
+    expect(config).toMatchObject({ RELAY_NAME: 'relay-eu', RELAY_BATCH_SIZE: 2000 });
+    expect(config.RELAY_IDLE_POLL_MS).toBeUndefined();
   });
 
   it('names every missing variable', () => {
@@ -80,6 +81,13 @@ describe('relay options', () => {
       backoff: { initialMs: 100, maxMs: 5_000 },
     });
     expect(Object.isFrozen(resolved)).toBe(true);
+  });
+
+  it('polls less often by default when a wake-up signal is given', () => {
+    const wakeUp = () => Promise.resolve({ close: () => Promise.resolve() });
+    expect(resolveRelayOptions({ ...base, wakeUp }).idlePollMs).toBe(1_000);
+    expect(resolveRelayOptions({ ...base, wakeUp, idlePollMs: 250 }).idlePollMs).toBe(250);
+    expect(resolveRelayOptions(base).idlePollMs).toBe(100);
   });
 
   it.each([

@@ -31,3 +31,8 @@ export { DEFAULT_MAX_EVENT_BYTES } from './append-request.js';
 export { createInMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';
 export { createPostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { migratePostgresEventStore } from './postgres/migrations.js';
+export {
+  listenForAppends,
+  type AppendListener,
+  type ListenForAppendsOptions,
+} from './postgres/append-listener.js';

@@ -20,7 +20,11 @@
  * check collide on the (stream_id, stream_version) primary key and exactly one wins. `any` and
  * `stream_exists` appends retry such a collision a few times, since the caller accepts any version.
  *
- * Speed: an append is one round trip; statements are prepared once per connection, and results bypass
+ * Wake-up: after an append commits, the store NOTIFYs the schema's channel in a separate statement (see
+ * `signalAppendStatement` for why not inside the append), coalesced so at most one is in flight;
+ * `listenForAppends` hears it.
+ *
+ * Speed: an append is one round trip (plus the coalesced notification, which it does not wait for); statements are prepared once per connection, and results bypass
  * pg's process-global type parsers (see `storeDatabase`).
  */
 import type pg from 'pg';
@@ -38,9 +42,11 @@ import {
 import { globalPositionOfDecimals } from '../global-position.js';
 import { toAllReadRequest, toStreamReadRequest } from '../read-request.js';
 import { postgresErrorFields, toStoreError, UNIQUE_VIOLATION } from './postgres-errors.js';
+import { coalescedAppendSignal } from './append-signal.js';
 import {
   appendStatement,
   readAllStatement,
+  signalAppendStatement,
   readStreamStatement,
   streamExistsStatement,
   streamVersionStatement,
@@ -66,6 +72,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
   const maxEventBytes = checkedMaxEventBytes(options.maxEventBytes);
   const db = storeDatabase<EventStoreTables>(options.pool, { storeStatements: true });
   const inFlight = new Set<Promise<unknown>>();
+  const appended = coalescedAppendSignal(() => signalAppendStatement().execute(db));
 
   function track<T>(operation: Promise<T>): Promise<T> {
     inFlight.add(operation);
@@ -84,6 +91,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
         if (last === undefined) {
           throw new VersionConflictError(request.streamId, String(request.expectedVersion), versionBefore);
         }
+        appended.signal();
         return {
           nextExpectedVersion: versionBefore + rows.length,
           lastGlobalPosition: globalPositionOfDecimals(last.transactionId, last.sequence),
@@ -163,6 +171,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Ev
     /** Waits for operations in flight; the pool is the caller's and stays open. */
     async close(): Promise<void> {
       await Promise.allSettled([...inFlight]);
+      await appended.settled();
     },
   };
 }

@@ -31,6 +31,26 @@ export interface AppendOutcomeRow {
 }
 
 /**
+ * The NOTIFY channel of the store in the session's `current_schema()`: one per schema, so a listener only
+ * hears appends to its own store. Hashed because a channel name is at most 63 bytes, like a schema name.
+ */
+export const APPEND_CHANNEL_SQL = "'ringbus_appended_' || md5(current_schema())";
+
+/**
+ * Tells listeners (`listenForAppends`) that events were appended; run after the append committed, never
+ * inside it. PostgreSQL serialises the commits of every transaction that notified on a cluster-wide lock
+ * held until its commit is flushed to disk, so a NOTIFY inside the append would queue concurrent appends
+ * behind each other's fsync (measured: 8 writers fell from 1.9x to 1.1x the peer's throughput). On its
+ * own, with an asynchronous commit, the lock is held for microseconds and no append waits for it. The
+ * notification is a hint: losing it to a crash only delays the relay until its next poll.
+ */
+export function signalAppendStatement(): RawBuilder<Record<string, never>> {
+  // The empty payload is a parameter so that the store prepares the statement once per connection.
+  return sql<Record<string, never>>`
+    select set_config('synchronous_commit', 'off', true), pg_notify(${sql.raw(APPEND_CHANNEL_SQL)}, ${''}::text)`;
+}
+
+/**
  * The whole append in one autocommit statement: read the stream's version, check it, insert every event
  * numbered after it. Two writers that pass the check at once both try to insert the same
  * (stream_id, stream_version) and the primary key lets only one commit; the other gets a unique
