@@ -67,3 +67,4 @@ export {
   type BusErrorCode,
   type CommandRejection,
 } from './errors.js';
+export { waitForEventsStream, type EventsStreamWaitOptions } from './events-stream-wait.js';

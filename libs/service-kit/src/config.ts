@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigurationError, type ConfigurationProblem } from './errors.js';
 
@@ -23,6 +24,21 @@ export const httpPortSchema = z
 export const serviceNameSchema = z
   .string(required)
   .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, starting with a letter');
+
+/**
+ * Names one instance of a service (logs, NATS notices, claims on live calls); defaults to the host name,
+ * which is the pod name in Kubernetes, falling back to `fallback` where the host has none.
+ */
+export function instanceIdSchema(fallback: string) {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, `.`, `_` or `-`')
+    .default(
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 128) || fallback,
+    );
+}
 
 function urlWithScheme(schemes: readonly string[], value: string): boolean {
   try {

@@ -1,5 +1,6 @@
 export {
   commonConfigSchema,
+  instanceIdSchema,
   httpPortSchema,
   serviceNameSchema,
   loadServiceConfig,

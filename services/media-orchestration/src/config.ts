@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import {
+  instanceIdSchema,
   commonConfigSchema,
   httpPortSchema,
   loadServiceConfig,
@@ -74,14 +74,7 @@ export const mediaOrchestrationConfigSchema = commonConfigSchema
     /** How long JetStream waits for an ack before it redelivers an event (the bus default: 30 s). */
     EVENTS_ACK_WAIT_MS: milliseconds(1_000).default(30_000),
     /** Names this instance's claims on live calls, so a restarted instance finds the calls it lost. */
-    INSTANCE_ID: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, `.`, `_` or `-`')
-      .default(
-        hostname()
-          .replace(/[^A-Za-z0-9._-]/g, '-')
-          .slice(0, 128) || 'media-orchestration',
-      ),
+    INSTANCE_ID: instanceIdSchema('media-orchestration'),
     /** A CallRequested older than this when it arrives is not dialled: its caller has given up. */
     CALL_REQUEST_MAX_AGE_MS: milliseconds(100).default(30_000),
     JANUS_REQUEST_TIMEOUT_MS: milliseconds(100).default(5_000),

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import {
+  instanceIdSchema,
   commonConfigSchema,
   httpPortSchema,
   loadServiceConfig,
@@ -26,14 +26,7 @@ export const signalingConfigSchema = commonConfigSchema.extend({
   SERVICE_NAME: serviceNameSchema.default('signaling'),
   HTTP_PORT: httpPortSchema.default(8080),
   /** Names this instance in logs and in the session-attachment notices other instances receive. */
-  INSTANCE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, `.`, `_` or `-`')
-    .default(
-      hostname()
-        .replace(/[^A-Za-z0-9._-]/g, '-')
-        .slice(0, 128) || 'signaling',
-    ),
+  INSTANCE_ID: instanceIdSchema('signaling'),
   /** The relay's JetStream stream and subject prefix (see docs/event-relay.md). */
   EVENTS_STREAM_NAME: jetStreamName.default('RINGBUS_EVENTS'),
   EVENTS_SUBJECT_PREFIX: subjectPrefix.default('ringbus.events'),

@@ -1,8 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type INestApplication } from '@nestjs/common';
-import { JetStreamEventTransport } from '@ringbus/bus';
+import { JetStreamEventTransport, waitForEventsStream } from '@ringbus/bus';
 import { streamCategoryFilter } from '@ringbus/event-wire';
 import { NATS_CONNECTION, PinoNestLogger, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
 import { type MediaOrchestrationConfig } from '../../config.js';
@@ -11,8 +9,6 @@ export interface CallEventConsumer {
   /** Settles once the durable consumer runs; rejects when it cannot start for a reason waiting won't fix. */
   readonly started: Promise<void>;
 }
-
-const STREAM_POLL_MS = 2_000;
 
 /**
  * Connects the service's durable JetStream consumer of call events to `app` (initialising the app
@@ -40,7 +36,17 @@ export async function consumeCallEvents(
     }),
   });
   const started = (async () => {
-    if (!(await waitForStream(nats, config.EVENTS_STREAM_NAME, logger))) return;
+    const stream = config.EVENTS_STREAM_NAME;
+    if (
+      !(await waitForEventsStream(nats, stream, {
+        onFirstMiss: (err) =>
+          logger.warn(
+            { stream: stream, err },
+            'the events stream is not there yet (the relay creates it); waiting',
+          ),
+      }))
+    )
+      return;
     await app.startAllMicroservices();
     logger.info(
       { stream: config.EVENTS_STREAM_NAME, durable: config.EVENTS_DURABLE_NAME },
@@ -48,24 +54,4 @@ export async function consumeCallEvents(
     );
   })();
   return { started };
-}
-
-/** True once the stream exists; false when the connection closes first (the service is stopping). */
-async function waitForStream(nats: NatsConnection, stream: string, logger: ServiceLogger): Promise<boolean> {
-  const jsm = await jetstreamManager(nats);
-  for (let attempt = 0; !nats.isClosed() && !nats.isDraining(); attempt += 1) {
-    try {
-      await jsm.streams.info(stream);
-      return true;
-    } catch (error) {
-      if (attempt === 0) {
-        logger.warn(
-          { stream, err: error },
-          'the events stream is not there yet (the event relay creates it); waiting for it',
-        );
-      }
-    }
-    await sleep(STREAM_POLL_MS, undefined, { ref: false });
-  }
-  return false;
 }

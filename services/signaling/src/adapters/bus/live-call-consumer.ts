@@ -1,10 +1,9 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type INestApplication } from '@nestjs/common';
-import { BusExceptionFilter, JetStreamEventTransport } from '@ringbus/bus';
+import { BusExceptionFilter, JetStreamEventTransport, waitForEventsStream } from '@ringbus/bus';
 import { streamCategoryFilter } from '@ringbus/event-wire';
 import { NATS_CONNECTION, PinoNestLogger, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
 import { type SignalingConfig } from '../../config.js';
-import { waitForEventsStream } from '../nats/events-stream.js';
 
 export interface LiveCallConsumer {
   /** Settles once the durable consumer runs (or the service stopped first); rejects when it cannot start. */
@@ -37,7 +36,17 @@ export async function consumeLiveCallEvents(
   });
   microservice.useGlobalFilters(new BusExceptionFilter());
   const started = (async () => {
-    if (!(await waitForEventsStream(nats, config.EVENTS_STREAM_NAME, logger))) return;
+    const stream = config.EVENTS_STREAM_NAME;
+    if (
+      !(await waitForEventsStream(nats, stream, {
+        onFirstMiss: (err) =>
+          logger.warn(
+            { stream: stream, err },
+            'the events stream is not there yet (the relay creates it); waiting',
+          ),
+      }))
+    )
+      return;
     await app.startAllMicroservices();
     logger.info(
       { stream: config.EVENTS_STREAM_NAME, durable: config.EVENTS_DURABLE_NAME },

@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConsumerMessages, jetstream } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/nats-core';
 import { type RecordedEvent } from '@ringbus/event-store';
+import { waitForEventsStream } from '@ringbus/bus';
 import { decodeEventMessage, streamCategoryFilter } from '@ringbus/event-wire';
 import { type ServiceLogger } from '@ringbus/service-kit';
-import { waitForEventsStream } from './events-stream.js';
 
 export interface CallEventFeedOptions {
   readonly nats: NatsConnection;
@@ -51,12 +51,17 @@ export class CallEventFeed {
 
   private async run(): Promise<void> {
     const { nats, streamName, subjectPrefix, logger } = this.options;
-    const ready = await waitForEventsStream(nats, streamName, logger, () => this.stopping).catch(
-      (error: unknown) => {
-        logger.error({ err: error }, 'cannot look up the events stream');
-        return false;
-      },
-    );
+    const ready = await waitForEventsStream(nats, streamName, {
+      stopped: () => this.stopping,
+      onFirstMiss: (err) =>
+        logger.warn(
+          { stream: streamName, err },
+          'the events stream is not there yet (the relay creates it); waiting',
+        ),
+    }).catch((error: unknown) => {
+      logger.error({ err: error }, 'cannot look up the events stream');
+      return false;
+    });
     if (!ready) return;
     const js = jetstream(nats);
     const filter = streamCategoryFilter('call', { prefix: subjectPrefix });
