@@ -1,5 +1,6 @@
-// Types for the parts of janode 1.8 (ESM, ships no types) that the telephony tests use. Shapes follow
-// janode's sources (src/janode.js, connection.js, session.js, handle.js, plugins/sip-plugin.js).
+// Types for the parts of janode 1.8 (ESM, ships no types) that Ringbus uses: media-orchestration and the
+// telephony test kit both include this one file. Shapes follow janode's sources (src/janode.js,
+// connection.js, session.js, handle.js, plugins/sip-plugin.js).
 
 declare module 'janode' {
   import { type EventEmitter } from 'node:events';
@@ -35,7 +36,7 @@ declare module 'janode' {
     readonly [key: string]: unknown;
   }
 
-  export interface PluginDescriptor<H extends JanodeHandle> {
+  export interface PluginDescriptor<H> {
     readonly id: string;
     readonly Handle?: new (...args: never[]) => H;
     readonly EVENT?: Readonly<Record<string, string>>;
@@ -52,11 +53,12 @@ declare module 'janode' {
 
   export interface JanodeSession extends EventEmitter {
     readonly id: number;
-    attach<H extends JanodeHandle>(plugin: PluginDescriptor<H>): Promise<H>;
+    attach<H>(plugin: PluginDescriptor<H>): Promise<H>;
     destroy(): Promise<void>;
   }
 
   export interface JanodeConnection extends EventEmitter {
+    /** A new Janus session, kept alive with a keepalive every `keepaliveIntervalSecs` (default 30). */
     create(keepaliveIntervalSecs?: number): Promise<JanodeSession>;
     getInfo(): Promise<Record<string, unknown>>;
     close(): Promise<void>;
@@ -64,7 +66,7 @@ declare module 'janode' {
 
   const Janode: {
     connect(config: JanodeConfig | readonly JanodeConfig[], key?: number | string): Promise<JanodeConnection>;
-    readonly Logger: { setLevel(level: 'debug' | 'verb' | 'info' | 'warn' | 'error' | 'none'): string };
+    readonly Logger: { setLevel(level: string): string };
     readonly EVENT: {
       readonly CONNECTION_CLOSED: 'connection_closed';
       readonly SESSION_DESTROYED: 'session_destroyed';
@@ -142,4 +144,29 @@ declare module 'janode/plugins/sip' {
     };
   };
   export default SipPlugin;
+}
+
+declare module 'janode/handle' {
+  import { type EventEmitter } from 'node:events';
+  import { type JanodeSession, type JanusMessage } from 'janode';
+
+  /** janode's base handle: plugins subclass it and override `handleMessage`. */
+  export default class Handle extends EventEmitter {
+    constructor(session: JanodeSession, id: number);
+    readonly id: number;
+    readonly session: JanodeSession;
+    /**
+     * Called for every plugin `event` on this handle; a falsy return makes janode reject the pending
+     * request with "unmanaged event".
+     */
+    handleMessage(message: JanusMessage): unknown;
+    /** Adds `transaction` and `handle_id` to a request. */
+    decorateRequest(request: Record<string, unknown>): void;
+    /** Sends a request and settles when its transaction closes (or after `timeoutMs`, when above 0). */
+    sendRequest(request: Record<string, unknown>, timeoutMs?: number): Promise<JanusMessage>;
+    ownsTransaction(transaction: string): boolean;
+    closeTransactionWithSuccess(transaction: string, data?: unknown): void;
+    closeTransactionWithError(transaction: string, error: Error): void;
+    detach(): Promise<void>;
+  }
 }
