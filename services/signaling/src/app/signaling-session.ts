@@ -316,11 +316,16 @@ export class SignalingSession implements CallEventSink {
 
   private async run(request: ClientRequest, traceparent: string): Promise<void> {
     if (this.phase === 'closed') return;
-    // Calls this request starts hold their events until its response is out: ack first, then `calling`.
+    // A call this request starts or acts on holds its events until the response (and the events that
+    // follow it at once) are out: ack, then `calling`; ack, `hangingup`, then `hangup`.
     let markAnswered = (): void => undefined;
     const answered = new Promise<void>((resolve) => {
       markAnswered = resolve;
     });
+    if ('call_id' in request && request.call_id !== undefined) {
+      const tracked = this.calls.byClientId(request.call_id);
+      if (tracked !== undefined) tracked.answered = answered;
+    }
     try {
       await this.answer(request, traceparent, answered);
     } finally {
