@@ -167,6 +167,8 @@ declare module 'janode/handle' {
     ownsTransaction(transaction: string): boolean;
     closeTransactionWithSuccess(transaction: string, data?: unknown): void;
     closeTransactionWithError(transaction: string, error: Error): void;
+    /** Core `trickle` of one ICE candidate; no candidate sends `{completed: true}`. */
+    trickle(candidate?: Readonly<Record<string, unknown>>): Promise<unknown>;
     detach(): Promise<void>;
   }
 }

@@ -8,6 +8,7 @@ import {
   DtmfSentSchema,
   EarlyMediaSchema,
   HeldByUsSchema,
+  MediaRenegotiatedSchema,
   ResumedSchema,
   RingingSchema,
   SipInviteSentSchema,
@@ -43,6 +44,7 @@ export const callEventTypes = Object.freeze({
   DtmfSent: { schema: DtmfSentSchema, schemaVersion: 1, case: 'dtmfSent' },
   TransferRequested: { schema: TransferRequestedSchema, schemaVersion: 1, case: 'transferRequested' },
   CallEnded: { schema: CallEndedSchema, schemaVersion: 1, case: 'callEnded' },
+  MediaRenegotiated: { schema: MediaRenegotiatedSchema, schemaVersion: 1, case: 'mediaRenegotiated' },
 } as const satisfies Record<string, CallEventTypeEntry>);
 
 export type CallEventType = keyof typeof callEventTypes;

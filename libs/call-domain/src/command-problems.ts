@@ -44,6 +44,9 @@ export function commandProblem(command: CallCommand): string | undefined {
       return isProvisionalCode(c.value.sipCode) ? undefined : 'sipCode must be 0 (unknown) or 101-199';
     case 'recordAnswered':
       return c.value.sdpAnswer === '' ? 'sdpAnswer is required' : undefined;
+    case 'recordRenegotiated':
+      if (c.value.sdpOffer === '') return 'sdpOffer is required';
+      return c.value.sdpAnswer === '' ? 'sdpAnswer is required' : undefined;
     case 'hold':
       return undefined;
     case 'resume':

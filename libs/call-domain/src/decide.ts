@@ -144,6 +144,12 @@ export function decide(command: CallCommand, state: CallState): CallEvent[] {
       }
       if (CONNECTED.has(status)) return [];
       throw notNow('an answer needs an INVITE sent or an offer received first');
+    case 'recordRenegotiated':
+      if (CONNECTED.has(status)) {
+        const { sdpOffer, sdpAnswer } = c.value;
+        return [event({ event: { case: 'mediaRenegotiated', value: { ...ids, sdpOffer, sdpAnswer } } })];
+      }
+      throw notNow('only an answered or held call can renegotiate its media');
     case 'hold':
       if (status === 'answered') {
         return [

@@ -4,6 +4,7 @@ import { type CallState, type LiveCall, type LiveCallStatus } from './call-state
 import { EPOCH, copyOf, laterOf } from './timestamps.js';
 
 const ANSWERABLE: ReadonlySet<LiveCallStatus> = new Set(['offered', 'invite_sent', 'ringing', 'early_media']);
+const CONNECTED: ReadonlySet<LiveCallStatus> = new Set(['answered', 'held']);
 const BEFORE_EARLY_MEDIA: ReadonlySet<LiveCallStatus> = new Set(['invite_sent', 'ringing']);
 
 /**
@@ -96,6 +97,8 @@ export function evolve(state: CallState, event: CallEvent): CallState {
     case 'transferRequested':
       if (state.status !== 'answered' && state.status !== 'held') return state;
       return { ...moveTo(state.status), transferTarget: e.value.target };
+    case 'mediaRenegotiated':
+      return CONNECTED.has(state.status) ? moveTo(state.status) : state;
     case 'callEnded':
       return toEnded(state, at, e.value);
   }

@@ -82,6 +82,11 @@ export const recordEarlyMedia = (offsetMs = 0) =>
   command({ case: 'recordEarlyMedia', value: { sdp: 'v=0 early', sipCode: 183 } }, offsetMs);
 export const recordAnswered = (offsetMs = 0) =>
   command({ case: 'recordAnswered', value: { sdpAnswer: 'v=0 answer' } }, offsetMs);
+export const recordRenegotiated = (offsetMs = 0) =>
+  command(
+    { case: 'recordRenegotiated', value: { sdpOffer: 'v=0 ice restart', sdpAnswer: 'v=0 new answer' } },
+    offsetMs,
+  );
 export const hold = (offsetMs = 0) => command({ case: 'hold', value: {} }, offsetMs);
 export const resume = (offsetMs = 0) => command({ case: 'resume', value: {} }, offsetMs);
 export const sendDtmf = (offsetMs = 0, digits = '12#') =>

@@ -66,6 +66,10 @@ const action = fc.oneof(
     .constantFrom(HoldMediaDirection.UNSPECIFIED, HoldMediaDirection.INACTIVE)
     .map((mediaDirection) => ({ case: 'hold' as const, value: { mediaDirection } })),
   fc.constant({ case: 'resume' as const, value: {} }),
+  maybeEmpty('v=0 r').map((sdpOffer) => ({
+    case: 'recordRenegotiated' as const,
+    value: { sdpOffer, sdpAnswer: 'v=0 r answer' },
+  })),
   fc
     .constantFrom('1', '*#', '9a', 'x', '')
     .map((digits) => ({ case: 'sendDtmf' as const, value: { digits } })),
@@ -132,7 +136,7 @@ describe('call domain properties', () => {
           for (const e of step.events) expect(e.event.value?.callId).toBe(callId);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     );
     // The generator is only worth something if it reaches every stage.
     expect([...reached].sort()).toEqual(
@@ -171,7 +175,7 @@ describe('call domain properties', () => {
 
   it('(b) once ended, no event of any kind changes the state', () => {
     const cases = eventCases();
-    expect(cases).toHaveLength(11);
+    expect(cases).toHaveLength(12);
     const anyEvent = fc.tuple(fc.constantFrom(...cases), offset);
 
     fc.assert(

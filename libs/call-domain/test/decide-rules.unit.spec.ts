@@ -20,6 +20,7 @@ import {
   recordAnswered,
   recordEarlyMedia,
   recordInviteSent,
+  recordRenegotiated,
   recordRinging,
   rejectionOf,
   requestCall,
@@ -54,6 +55,8 @@ describe('commands a stage does not allow', () => {
     ['resume while ringing', ringing, resume(9), 'INVALID_TRANSITION'],
     ['DTMF while ringing', ringing, sendDtmf(9), 'INVALID_TRANSITION'],
     ['DTMF while held', held, sendDtmf(9), 'INVALID_TRANSITION'],
+    ['a renegotiation before the answer', earlyMedia, recordRenegotiated(9), 'INVALID_TRANSITION'],
+    ['a renegotiation of an offered call', offered, recordRenegotiated(9), 'INVALID_TRANSITION'],
     ['a transfer in early media', earlyMedia, requestTransfer(9), 'INVALID_TRANSITION'],
     ['a transfer of an offered call', offered, requestTransfer(9), 'INVALID_TRANSITION'],
     ['RequestCall for an existing call', ringing, requestCall(9), 'CALL_ALREADY_EXISTS'],
@@ -190,5 +193,15 @@ describe('malformed commands are INVALID_COMMAND whatever the state', () => {
     const rejection = rejectionOf(cmd, state);
     expect(rejection).toBeInstanceOf(CallCommandRejectedError);
     expect(rejection.code).toBe('INVALID_COMMAND');
+  });
+});
+
+describe('renegotiated media', () => {
+  it('is recorded on an answered or held call and leaves its stage as it was', () => {
+    for (const state of [answered, held]) {
+      const events = decide(recordRenegotiated(9), state);
+      expect(events.map((e) => e.event.case)).toEqual(['mediaRenegotiated']);
+      expect(stateAfter([recordRenegotiated(9)], state).status).toBe(state.status);
+    }
   });
 });

@@ -27,6 +27,7 @@ export type SippScenario =
   | 'uas-early-media'
   | 'uas-answer-then-bye'
   | 'uas-answer-info-hold'
+  | 'uas-answer-reinvite'
   | 'uac-invite';
 
 export interface SippOptions {

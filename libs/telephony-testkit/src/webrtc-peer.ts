@@ -39,8 +39,11 @@ export interface RtpCounters {
 
 /** A softphone stand-in: one sendrecv PCMU audio track fed with silence, RTP counted both ways. */
 export interface WebRtcPeer {
-  /** A complete offer with every candidate in it (Janus is half-trickle). */
-  createOffer(): Promise<Jsep>;
+  /**
+   * A complete offer with every candidate in it (Janus is half-trickle). With `iceRestart`, new ICE
+   * credentials: the offer of an `update` after a reconnect.
+   */
+  createOffer(options?: { readonly iceRestart?: boolean }): Promise<Jsep>;
   applyAnswer(answer: Jsep): Promise<void>;
   /** Takes a remote offer (e.g. from Janus `incomingcall`) and returns a complete answer. */
   answerOffer(offer: Jsep): Promise<Jsep>;
@@ -125,8 +128,8 @@ class LoopbackWebRtcPeer implements WebRtcPeer {
     this.sendTimer = setInterval(() => this.sendSilence(), packetIntervalMs);
   }
 
-  async createOffer(): Promise<Jsep> {
-    const offer = await this.connection.createOffer();
+  async createOffer(options: { readonly iceRestart?: boolean } = {}): Promise<Jsep> {
+    const offer = await this.connection.createOffer({ iceRestart: options.iceRestart === true });
     await this.connection.setLocalDescription(offer);
     const complete = await this.completeLocalDescription('offer');
     if (this.offerDtlsSetup === 'actpass') return complete;
@@ -138,6 +141,21 @@ class LoopbackWebRtcPeer implements WebRtcPeer {
     if (answer.type !== 'answer')
       throw new WebRtcNegotiationError(`expected an answer, got an ${answer.type}`);
     await this.connection.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    await this.resumeRestartedIce();
+  }
+
+  /**
+   * werift 0.25 restarts ICE for an `iceRestart` offer but, seeing DTLS still connected, never starts the
+   * new connectivity checks once the answer is in (and still reports the transport `completed`): the
+   * media path stays dead. A browser starts them; so does this peer, for each transport whose restart
+   * dropped its nominated pair.
+   */
+  private async resumeRestartedIce(): Promise<void> {
+    for (const dtls of this.connection.dtlsTransports) {
+      if (dtls.state === 'connected' && dtls.iceTransport.connection.nominated === undefined) {
+        await dtls.iceTransport.start();
+      }
+    }
   }
 
   async answerOffer(offer: Jsep): Promise<Jsep> {

@@ -11,8 +11,10 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { createCallCommandHandler } from '@ringbus/call-commands';
 import { createPostgresEventStore, type EventStore } from '@ringbus/event-store';
-import { POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { NATS_CONNECTION, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
 import { JanusGatewayPool } from './adapters/janus/janus-gateway-pool.js';
+import { NatsMediaCallInbox } from './adapters/nats/nats-media-call-inbox.js';
 import { type MediaSchema, migrateMediaSchema } from './adapters/postgres/media-schema.js';
 import { PostgresLiveCallClaims } from './adapters/postgres/postgres-live-call-claims.js';
 import { ConfiguredSipAccounts } from './adapters/sip-accounts/configured-sip-accounts.js';
@@ -124,6 +126,7 @@ export class AppModule {
             claims: PostgresLiveCallClaims,
             gateways: JanusGatewayPool,
             logger: ServiceLogger,
+            nats: NatsConnection,
           ) =>
             new OutgoingCallPlacement(
               {
@@ -139,10 +142,18 @@ export class AppModule {
                 claims,
                 lines: gateways,
                 accounts: new ConfiguredSipAccounts(config.SIP_ACCOUNTS, config.SIP_GUEST_URI),
+                inbox: new NatsMediaCallInbox(nats, logger),
                 logger,
               },
             ),
-          inject: [EVENT_STORE, CallRecorder, LIVE_CALL_CLAIMS, JanusGatewayPool, SERVICE_LOGGER],
+          inject: [
+            EVENT_STORE,
+            CallRecorder,
+            LIVE_CALL_CLAIMS,
+            JanusGatewayPool,
+            SERVICE_LOGGER,
+            NATS_CONNECTION,
+          ],
         },
         MediaOrchestrationLifecycle,
       ],

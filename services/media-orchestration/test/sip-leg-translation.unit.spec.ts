@@ -8,6 +8,7 @@ import {
   initialSipLegState,
   requestSipLegHangup,
   type SipLegState,
+  startSipLegRenegotiation,
   translateSipLegEvent,
 } from '../src/domain/sip-leg-translation.js';
 import { ANSWER_SDP, EARLY_SDP, sip } from './janus-events.js';
@@ -178,5 +179,29 @@ describe('Janus SIP plugin events -> call updates', () => {
 
   it('events out of place are ignored: ringing before calling, a second calling, an answer after the end', () => {
     expect(run([sip('ringing'), sip('calling'), sip('calling')]).updates).toEqual([{ kind: 'invite-sent' }]);
+  });
+});
+
+describe('renegotiation (the softphone `update`)', () => {
+  const answered = run([sip('calling'), sip('accepted', { sdp: ANSWER_SDP })]).state;
+
+  it('reads the `accepted` after our update as its answer, once', () => {
+    const { updates, state } = run(
+      [sip('updating'), sip('accepted', { sdp: 'v=0 restart answer' }), sip('accepted', { sdp: 'v=0 late' })],
+      startSipLegRenegotiation(answered, 'v=0 restart offer'),
+    );
+    expect(updates).toEqual([
+      { kind: 'renegotiated', sdpOffer: 'v=0 restart offer', sdpAnswer: 'v=0 restart answer' },
+    ]);
+    expect(state).toMatchObject({ stage: 'answered', renegotiationOffer: undefined });
+  });
+
+  it('does not start before the answer: the call has nothing to renegotiate yet', () => {
+    const ringing = run([sip('calling'), sip('ringing')]).state;
+    expect(startSipLegRenegotiation(ringing, 'v=0 offer')).toBe(ringing);
+  });
+
+  it('an `accepted` without our update changes nothing on an answered call', () => {
+    expect(run([sip('accepted', { sdp: 'v=0 again' })], answered).updates).toEqual([]);
   });
 });

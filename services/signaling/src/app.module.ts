@@ -17,6 +17,7 @@ import { NATS_CONNECTION, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } fr
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { LiveCallProjectionController } from './adapters/bus/live-call-projection.controller.js';
+import { NatsMediaLegs } from './adapters/nats/nats-media-legs.js';
 import { CallEventFeed } from './adapters/nats/call-event-feed.js';
 import { NatsSessionAttachments } from './adapters/nats/session-attachments.js';
 import { PostgresLiveCallProjectionStore, PostgresLiveCalls } from './adapters/postgres/live-calls.js';
@@ -34,6 +35,8 @@ export const SIGNALING_CONFIG = Symbol('signaling.config');
 
 // Fixed by the public clients rather than configured: the Vue dialer gives up on a request after 5 s.
 const REQUEST_DEADLINE_MS = 4_500;
+// Below the request deadline, so a media-orchestration that does not answer yields our 503, not a 504.
+const MEDIA_REQUEST_TIMEOUT_MS = 3_500;
 const MAX_PENDING_REQUESTS = 16;
 const MAX_PENDING_EVENTS = 1_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -76,6 +79,7 @@ export class SignalingEndpoint implements OnModuleInit, OnApplicationBootstrap, 
         liveCalls,
         store,
         commands: createCallCommandHandler({ store, newEventId: uuidv7 }),
+        media: new NatsMediaLegs(nats, MEDIA_REQUEST_TIMEOUT_MS, uuidv7),
         newId: uuidv7,
         clock: Date.now,
       }),

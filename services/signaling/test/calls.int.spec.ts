@@ -186,7 +186,7 @@ describe('outgoing_call', () => {
     await placeCall(a.client, 1);
   });
 
-  it('decides a hangup before the INVITE went out (CANCELLED by the caller), and answers 501 after', async () => {
+  it('decides a hangup before the INVITE went out (CANCELLED by the caller); with no media leg left, after it too', async () => {
     const user = await platform.provisionUser();
     const { client } = await platform.connect(instance, user);
     const early = await placeCall(client, 0);
@@ -216,22 +216,34 @@ describe('outgoing_call', () => {
 
     const late = await placeCall(client, 1);
     await platform.inviteSent(late.callId);
-    expect(await refusalOf(client.hangup({ line: 1, callId: late.clientCallId }))).toEqual({
-      code: 501,
-      reason: 'Not Implemented (hangup after the INVITE is not available yet)',
-    });
-    // Requests that need media-orchestration answer 501 until its command contract exists.
+    // No media-orchestration runs here, so no instance carries the call's Janus leg: requests only the leg
+    // can carry out are refused as for a call that is gone, and a hangup is recorded by signaling itself.
     for (const request of [
       client.hold({ line: 1, callId: late.clientCallId }),
       client.unhold({ line: 1, callId: late.clientCallId }),
       client.update({ line: 1, callId: late.clientCallId, jsep: offer }),
       client.dtmf({ line: 1, callId: late.clientCallId, digits: '1' }),
-      client.transfer({ line: 1, callId: late.clientCallId, number: '+15550300' }),
-      client.iceTrickle({ line: 1, candidate: null }),
     ]) {
-      expect((await refusalOf(request)).code).toBe(501);
+      expect(await refusalOf(request)).toEqual({
+        code: 481,
+        reason: 'Call/Transaction Does Not Exist (no media gateway carries the call any more)',
+      });
     }
-    await platform.ended(late.callId, 0, CallEndReason.CANCELLED);
+    expect(
+      (await refusalOf(client.transfer({ line: 1, callId: late.clientCallId, number: '+15550300' }))).code,
+    ).toBe(501);
+    const beforeHangup = client.eventMark();
+    const hangupAck = await client.hangup({ line: 1, callId: late.clientCallId });
+    expect(hangupAck.response).toBe('ack');
+    const ending = await nextEvents(client, 2, beforeHangup);
+    expect(ending.map((event) => event.event)).toEqual(['hangingup', 'hangup']);
+    const lateEvents = await platform.callEvents(late.callId);
+    expect(lateEvents.map((event) => event.type)).toEqual(['CallRequested', 'SipInviteSent', 'CallEnded']);
+    expect(lateEvents[2]?.data).toMatchObject({
+      reason: 'CALL_END_REASON_CANCELLED',
+      hungUpBy: 'CALL_PARTY_CALLER',
+      reasonText: 'Hung up by our user; no media-orchestration instance carried the call any more',
+    });
   });
 });
 

@@ -1,10 +1,22 @@
+import { HoldMediaDirection } from '@ringbus/proto';
 import { type ServiceLogger } from '@ringbus/service-kit';
+import { JanusPluginRefusedError } from '../domain/errors.js';
+import {
+  DONE,
+  JANUS_SIP_ERROR,
+  legRequestProblem,
+  refused,
+  type LegRequest,
+  type LegRequestOutcome,
+} from '../domain/leg-request.js';
 import { type SipLegEvent } from '../domain/sip-leg-event.js';
 import {
   type CallEnding,
   endSipLeg,
   initialSipLegState,
   requestSipLegHangup,
+  startSipLegRenegotiation,
+  type CallUpdate,
   type SipLegState,
   type SipLegStep,
   systemFailure,
@@ -23,6 +35,13 @@ export interface LiveOutgoingCallDeps {
   readonly hangupGraceMs: number;
 }
 
+const PROGRESS_UPDATES: ReadonlySet<CallUpdate['kind']> = new Set([
+  'invite-sent',
+  'ringing',
+  'early-media',
+  'answered',
+]);
+
 /**
  * One outgoing call this instance carries: its Janus SIP line, the translation state of its Janus events,
  * and a queue that records the resulting call updates one after another, in the order Janus reported them.
@@ -33,6 +52,8 @@ export class LiveOutgoingCall {
   private recording: Promise<void> = Promise.resolve();
   private finishing: Promise<void> | undefined;
   private hangupGuard: NodeJS.Timeout | undefined;
+  private requests: Promise<unknown> = Promise.resolve();
+  private held = false;
   private markFinished: () => void = () => undefined;
   private readonly whenFinished = new Promise<void>((resolve) => {
     this.markFinished = resolve;
@@ -110,6 +131,88 @@ export class LiveOutgoingCall {
     this.hangupGuard.unref();
   }
 
+  /**
+   * Carries out one of signaling's requests on the call's Janus leg, after the requests before it (DTMF
+   * digits stay in order, a hold does not overtake an update). What Janus then did is recorded as the
+   * call's events, in the same queue as Janus's own events.
+   */
+  perform(request: LegRequest): Promise<LegRequestOutcome> {
+    const outcome = this.requests.then(() => this.carryOut(request));
+    this.requests = outcome.catch(() => undefined);
+    return outcome;
+  }
+
+  private async carryOut(request: LegRequest): Promise<LegRequestOutcome> {
+    const problem = legRequestProblem(request);
+    if (problem !== undefined) return problem;
+    if (request.kind === 'hang-up') {
+      await this.hangUp();
+      return DONE;
+    }
+    const line = this.line;
+    if (this.hasEnded || line === undefined) {
+      return refused(JANUS_SIP_ERROR.wrongState, 'Wrong state (the call has ended)');
+    }
+    const answeredOnly = (): LegRequestOutcome | undefined =>
+      this.leg.stage === 'answered'
+        ? undefined
+        : refused(JANUS_SIP_ERROR.wrongState, `Wrong state (the call is not answered: ${this.leg.stage})`);
+    try {
+      switch (request.kind) {
+        case 'hold': {
+          const notNow = answeredOnly();
+          if (notNow !== undefined) return notNow;
+          await line.hold(janusHoldDirection(request.mediaDirection));
+          this.held = true;
+          this.record({ kind: 'held', mediaDirection: request.mediaDirection });
+          return DONE;
+        }
+        case 'unhold': {
+          const notNow = answeredOnly();
+          if (notNow !== undefined) return notNow;
+          await line.unhold();
+          this.held = false;
+          this.record({ kind: 'resumed' });
+          return DONE;
+        }
+        case 'dtmf': {
+          const notNow = answeredOnly();
+          if (notNow !== undefined) return notNow;
+          if (this.held) return refused(JANUS_SIP_ERROR.wrongState, 'Wrong state (the call is on hold)');
+          const digits = request.digits.toUpperCase();
+          for (const digit of digits) await line.sendDtmfDigit(digit, request.durationMs);
+          this.record({ kind: 'dtmf-sent', digits });
+          return DONE;
+        }
+        case 'renegotiate': {
+          const notNow = answeredOnly();
+          if (notNow !== undefined) return notNow;
+          // Before the request: Janus's answer may arrive right behind its `updating`.
+          this.leg = startSipLegRenegotiation(this.leg, request.sdpOffer);
+          await line.update(request.sdpOffer);
+          return DONE;
+        }
+        case 'trickle':
+          await line.trickle(request.candidate);
+          return DONE;
+        case 'accept':
+        case 'decline':
+          return refused(JANUS_SIP_ERROR.wrongState, `Wrong state (${request.kind} is for incoming calls)`);
+      }
+    } catch (error) {
+      if (error instanceof JanusPluginRefusedError) return refused(error.pluginErrorCode, error.pluginError);
+      this.deps.logger.warn(
+        { callId: this.callId, request: request.kind, err: error },
+        'Janus did not do it',
+      );
+      return refused(503, `Service Unavailable (the Janus gateway did not complete ${request.kind})`);
+    }
+  }
+
+  private record(update: CallUpdate): void {
+    this.apply({ state: this.leg, update }, Date.now());
+  }
+
   private onLegEvent(event: SipLegEvent): void {
     this.apply(translateSipLegEvent(this.leg, event), Date.now());
   }
@@ -131,8 +234,9 @@ export class LiveOutgoingCall {
         return;
       }
       if (update.kind === 'ended') await this.finish(true);
-      // The stream refused the update: the call ended meanwhile (our user hung up as the callee answered).
-      else if (outcome === 'rejected') await this.hangUp();
+      // The stream refused the call's progress: it ended meanwhile (our user hung up as the callee
+      // answered). A refused hold or DTMF record changes nothing on the SIP side: it is only logged.
+      else if (outcome === 'rejected' && PROGRESS_UPDATES.has(update.kind)) await this.hangUp();
     });
   }
 
@@ -154,5 +258,17 @@ export class LiveOutgoingCall {
       this.markFinished();
     })();
     return this.finishing;
+  }
+}
+
+function janusHoldDirection(direction: HoldMediaDirection): 'sendonly' | 'recvonly' | 'inactive' {
+  switch (direction) {
+    case HoldMediaDirection.RECVONLY:
+      return 'recvonly';
+    case HoldMediaDirection.INACTIVE:
+      return 'inactive';
+    case HoldMediaDirection.SENDONLY:
+    case HoldMediaDirection.UNSPECIFIED:
+      return 'sendonly';
   }
 }

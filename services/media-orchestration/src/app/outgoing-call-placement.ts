@@ -11,6 +11,8 @@ import { LiveOutgoingCall } from './live-outgoing-call.js';
 import {
   type GatewayReservation,
   type LiveCallClaims,
+  type MediaCallInbox,
+  type MediaCallMailbox,
   type SipAccountDirectory,
   type SipLineProvider,
 } from './ports.js';
@@ -30,6 +32,8 @@ export interface OutgoingCallDeps {
   readonly claims: LiveCallClaims;
   readonly lines: SipLineProvider;
   readonly accounts: SipAccountDirectory;
+  /** Where signaling's requests for a call (hang up, hold, DTMF, ...) reach the call. */
+  readonly inbox: MediaCallInbox;
   readonly logger: ServiceLogger;
   readonly clock?: () => number;
 }
@@ -113,17 +117,22 @@ export class OutgoingCallPlacement {
       return;
     }
 
+    let mailbox: MediaCallMailbox | undefined;
     const live = new LiveOutgoingCall(call, {
       recorder: this.deps.recorder,
       claims: this.deps.claims,
       logger,
       hangupGraceMs: this.settings.hangupGraceMs,
       onFinished: (finished) => {
+        mailbox?.close();
         if (this.live.get(finished.callId) === finished) this.live.delete(finished.callId);
       },
     });
     this.live.set(callId, live);
     try {
+      // Open before the INVITE: by the time SipInviteSent is in the stream, signaling's requests reach us.
+      mailbox = await this.deps.inbox.open(callId, (request) => live.perform(request));
+      if (live.hasEnded) mailbox.close();
       const line = await reservation.openLine();
       live.attach(line);
       const account = await this.deps.accounts.accountFor({

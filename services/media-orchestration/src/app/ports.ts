@@ -1,3 +1,4 @@
+import { type LegRequest, type LegRequestOutcome } from '../domain/leg-request.js';
 import { type SipLegEvent } from '../domain/sip-leg-event.js';
 
 /** Who our user is on SIP for an outgoing call. */
@@ -45,6 +46,16 @@ export interface SipLine {
   call(call: OutgoingSipCall): Promise<void>;
   /** Sends the SIP plugin `hangup` (BYE when answered, CANCEL before). */
   hangup(): Promise<void>;
+  /** SIP plugin `hold`: a re-INVITE with `direction`; resolves on `holding`. */
+  hold(direction: 'sendonly' | 'recvonly' | 'inactive'): Promise<void>;
+  /** SIP plugin `unhold`: a re-INVITE with the direction before the hold; resolves on `resuming`. */
+  unhold(): Promise<void>;
+  /** SIP plugin `dtmf_info`: one SIP INFO for one digit; resolves on `dtmfsent`. 0 ms: Janus's default. */
+  sendDtmfDigit(digit: string, durationMs: number): Promise<void>;
+  /** SIP plugin `update` with a new offer (re-INVITE); resolves on `updating`, the answer comes as `accepted`. */
+  update(offerSdp: string): Promise<void>;
+  /** Core `trickle` of the softphone's candidate to the call's PeerConnection; undefined: completed. */
+  trickle(candidate: Readonly<Record<string, unknown>> | undefined): Promise<void>;
   /** Detaches the handle and gives its gateway slot back; safe to call more than once. */
   release(): Promise<void>;
 }
@@ -87,4 +98,21 @@ export interface LiveCallClaims {
   release(callId: string): Promise<void>;
   /** The claims an instance left, e.g. when it crashed. */
   claimsOf(instanceId: string): Promise<readonly LiveCallClaim[]>;
+}
+
+/** Takes signaling's requests for one call while this instance carries it. */
+export interface MediaCallInbox {
+  /**
+   * Starts taking requests for `callId`, each answered by `perform`; resolves once requests can reach
+   * this instance.
+   */
+  open(
+    callId: string,
+    perform: (request: LegRequest) => Promise<LegRequestOutcome>,
+  ): Promise<MediaCallMailbox>;
+}
+
+export interface MediaCallMailbox {
+  /** Stops taking requests; those already taken are still answered. Safe to call more than once. */
+  close(): void;
 }

@@ -39,6 +39,17 @@ function commandOf(update: CallUpdate, frame: CommandFrame): CommandInit {
       return { case: 'recordEarlyMedia', value: { sdp: update.sdp, sipCode: update.sipCode } };
     case 'answered':
       return { case: 'recordAnswered', value: { sdpAnswer: update.sdp } };
+    case 'held':
+      return { case: 'hold', value: { mediaDirection: update.mediaDirection } };
+    case 'resumed':
+      return { case: 'resume', value: {} };
+    case 'dtmf-sent':
+      return { case: 'sendDtmf', value: { digits: update.digits } };
+    case 'renegotiated':
+      return {
+        case: 'recordRenegotiated',
+        value: { sdpOffer: update.sdpOffer, sdpAnswer: update.sdpAnswer },
+      };
     case 'ended':
       return { case: 'hangup', value: { ...update.ending } };
   }

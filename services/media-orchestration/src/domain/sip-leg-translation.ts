@@ -1,4 +1,4 @@
-import { CallEndReason, CallParty } from '@ringbus/proto';
+import { CallEndReason, CallParty, type HoldMediaDirection } from '@ringbus/proto';
 import { endReasonForAnsweredCall, endReasonForUnansweredCall } from './sip-end-reason.js';
 import { type SipLegEvent } from './sip-leg-event.js';
 
@@ -20,6 +20,10 @@ export type CallUpdate =
   | { readonly kind: 'ringing'; readonly sipCode: number }
   | { readonly kind: 'early-media'; readonly sdp: string; readonly sipCode: number }
   | { readonly kind: 'answered'; readonly sdp: string }
+  | { readonly kind: 'held'; readonly mediaDirection: HoldMediaDirection }
+  | { readonly kind: 'resumed' }
+  | { readonly kind: 'dtmf-sent'; readonly digits: string }
+  | { readonly kind: 'renegotiated'; readonly sdpOffer: string; readonly sdpAnswer: string }
   | { readonly kind: 'ended'; readonly ending: CallEnding };
 
 export type SipLegStage = 'placing' | 'invite-sent' | 'ringing' | 'early-media' | 'answered' | 'ended';
@@ -31,12 +35,15 @@ export interface SipLegState {
   readonly earlySdp: string | undefined;
   /** We asked Janus to hang up (the call ended elsewhere, e.g. our user hung up). */
   readonly hangupRequested: boolean;
+  /** The softphone's offer of a renegotiation (`update`) whose answer Janus has not brought yet. */
+  readonly renegotiationOffer: string | undefined;
 }
 
 export const initialSipLegState: SipLegState = Object.freeze({
   stage: 'placing',
   earlySdp: undefined,
   hangupRequested: false,
+  renegotiationOffer: undefined,
 });
 
 export interface SipLegStep {
@@ -93,6 +100,14 @@ export function endSipLeg(state: SipLegState, ending: CallEnding): SipLegStep {
   return ended(state, ending);
 }
 
+/**
+ * Records that Janus took the softphone's renegotiation offer (`updating`): the next `accepted` with a
+ * JSEP answer answers it rather than the call.
+ */
+export function startSipLegRenegotiation(state: SipLegState, sdpOffer: string): SipLegState {
+  return state.stage === 'answered' ? { ...state, renegotiationOffer: sdpOffer } : state;
+}
+
 /** Records that we asked Janus to hang up, so its `hangup` that follows is read as ours. */
 export function requestSipLegHangup(state: SipLegState): SipLegState {
   return state.stage === 'ended' ? state : { ...state, hangupRequested: true };
@@ -136,6 +151,12 @@ function translatePluginEvent(
         update: { kind: 'early-media', sdp: event.jsep.sdp, sipCode: EARLY_MEDIA_CODE },
       };
     case 'accepted': {
+      if (stage === 'answered' && state.renegotiationOffer !== undefined && event.jsep !== undefined) {
+        return {
+          state: { ...state, renegotiationOffer: undefined },
+          update: { kind: 'renegotiated', sdpOffer: state.renegotiationOffer, sdpAnswer: event.jsep.sdp },
+        };
+      }
       if (stage !== 'invite-sent' && stage !== 'ringing' && stage !== 'early-media') return unchanged(state);
       const sdp = event.jsep?.sdp ?? state.earlySdp;
       if (sdp === undefined) {

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { create } from '@bufbuild/protobuf';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type INestApplication } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { CommandBus } from '@ringbus/bus';
 import { createCallCommandHandler, type CallCommandHandler } from '@ringbus/call-commands';
 import { callStreamId } from '@ringbus/call-domain';
 import { createEventRelay, createInMemoryRelayCheckpoint, type EventRelay } from '@ringbus/event-relay';
@@ -15,7 +16,16 @@ import {
   type RecordedEvent,
   StreamNotFoundError,
 } from '@ringbus/event-store';
-import { CallCommandSchema, type CallEndReason, type CallParty } from '@ringbus/proto';
+import {
+  CallCommandSchema,
+  MediaCallRequestSchema,
+  mediaCallReplyFromJson,
+  mediaCallRequestToJson,
+  mediaCallSubject,
+  type CallEndReason,
+  type CallParty,
+  type MediaCallReply,
+} from '@ringbus/proto';
 import { createRingbusApp, createServiceLogger } from '@ringbus/service-kit';
 import {
   createTestSchema,
@@ -180,6 +190,19 @@ export class OutgoingCallPlatform {
       }),
       { tenant: TENANT, traceparent: '' },
     );
+  }
+
+  /** What signaling sends for the softphone's hold, DTMF, hangup, ...: a media request on the call's subject. */
+  async mediaRequest(
+    callId: string,
+    request: NonNullable<MessageInitShape<typeof MediaCallRequestSchema>['request']>,
+  ): Promise<MediaCallReply['outcome']> {
+    const message = create(MediaCallRequestSchema, { requestId: uuidv7(), callId, request });
+    const result = await new CommandBus(this.natsConnection).request<unknown>(
+      mediaCallSubject(callId),
+      mediaCallRequestToJson(message),
+    );
+    return mediaCallReplyFromJson(result).outcome;
   }
 
   async events(callId: string): Promise<readonly RecordedEvent[]> {

@@ -2,12 +2,22 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { foldCallEvents, type CallCommandHandler } from '@ringbus/call-commands';
 import { type EventStore } from '@ringbus/event-store';
-import { CallCommandSchema, CallEndReason, CallParty, type CallCommand } from '@ringbus/proto';
+import {
+  CallCommandSchema,
+  CallEndReason,
+  CallDirection,
+  CallParty,
+  HoldMediaDirection,
+  type CallCommand,
+} from '@ringbus/proto';
 import {
   type CallLogRecord,
   type ClientRequest,
   type HangupRequest,
+  type HoldRequest,
+  type IceTrickleRequest,
   type OutgoingCallRequest,
+  type UpdateRequest,
 } from '@ringbus/softphone-protocol';
 import { type ServiceLogger } from '@ringbus/service-kit';
 import { type CallView } from '../domain/call-view.js';
@@ -17,6 +27,9 @@ import { refusals, type Refusal } from '../domain/request-refusal.js';
 import { readCallStream } from './call-stream.js';
 import {
   type LiveCallDirectory,
+  type MediaLegOutcome,
+  type MediaLegRequest,
+  type MediaLegs,
   type OutgoingClaim,
   type SessionIdentity,
   type Subscriber,
@@ -46,6 +59,8 @@ export interface CallRequestDependencies {
   readonly liveCalls: LiveCallDirectory;
   readonly store: EventStore;
   readonly commands: CallCommandHandler;
+  /** The calls' Janus legs, for what only media-orchestration can do (hang up, hold, DTMF, ...). */
+  readonly media: MediaLegs;
   /** UUIDv7: call ids and command ids. */
   readonly newId: () => string;
   readonly clock: () => number;
@@ -56,11 +71,21 @@ const STALE_CLAIM_MS = 30_000;
 
 const refused = (refusal: Refusal): RequestOutcome => ({ kind: 'refused', refusal });
 const ACK: RequestOutcome = { kind: 'ack' };
+// Candidates may come right behind `outgoing_call`, before media-orchestration took the call: how long
+// to keep offering one to the call's (not yet listening) media leg.
+const TRICKLE_RETRY_DELAYS_MS = [50, 100, 200, 400, 800] as const;
+
+const HOLD_DIRECTIONS: Readonly<Record<string, HoldMediaDirection>> = {
+  sendonly: HoldMediaDirection.SENDONLY,
+  recvonly: HoldMediaDirection.RECVONLY,
+  inactive: HoldMediaDirection.INACTIVE,
+};
 
 /**
  * The softphone's requests. Each returns exactly one outcome (the session turns it into the one response);
  * an error thrown here becomes a 500 or 503 response there. Calls change only through the call command
- * handler. Requests that need the media side answer 501 until media-orchestration takes commands.
+ * handler; what only the Janus leg can do goes to media-orchestration as a media request, and the facts
+ * that follow (HeldByUs, CallEnded, ...) come back as the call's events.
  */
 export class CallRequests {
   constructor(private readonly deps: CallRequestDependencies) {}
@@ -75,20 +100,25 @@ export class CallRequests {
         return this.outgoingCall(request, context, traceparent);
       case 'hangup':
         return this.hangup(request, context, traceparent);
+      case 'hold':
+        return this.onMediaLeg(request, context, traceparent, holdOf(request));
+      case 'unhold':
+        return this.onMediaLeg(request, context, traceparent, { case: 'unhold', value: {} });
+      case 'dtmf':
+        return this.onMediaLeg(request, context, traceparent, {
+          case: 'sendDtmf',
+          value: { digits: request.digits },
+        });
+      case 'update':
+        return this.update(request, context, traceparent);
+      case 'ice_trickle':
+        return this.trickle(request, context, traceparent);
       case 'accept':
       case 'decline':
-      case 'hold':
-      case 'unhold':
-      case 'update':
-      case 'transfer':
-      case 'dtmf': {
+      case 'transfer': {
         const call = await this.resolveCall(request, context);
         return refused('refusal' in call ? call.refusal : refusals.notAvailableYet(request.request));
       }
-      case 'ice_trickle':
-        return refused(
-          lineRefusal(request.line, context.subscriber.lines) ?? refusals.notAvailableYet(request.request),
-        );
       case 'presence_update':
         return refused(refusals.notAvailableYet(request.request));
     }
@@ -185,7 +215,8 @@ export class CallRequests {
 
   /**
    * Before the INVITE went out, a hangup is decided here (CANCELLED by the caller, no SIP involved).
-   * Afterwards it needs media-orchestration to send CANCEL or BYE: 501 until its command contract exists.
+   * Afterwards media-orchestration sends CANCEL or BYE and records the end from Janus's `hangup`; when no
+   * instance carries the call's leg any more, the end is recorded here.
    */
   private async hangup(
     request: HangupRequest,
@@ -196,22 +227,109 @@ export class CallRequests {
     if ('refusal' in call) return refused(call.refusal);
     const state = foldCallEvents(await readCallStream(this.deps.store, call.callId));
     if (state.status === 'none' || state.status === 'ended') return refused(refusals.noSuchCall());
-    if (state.status !== 'requested') return refused(refusals.notAvailableYet('hangup after the INVITE'));
+    const hangingUp: RequestOutcome = { kind: 'ack', after: [{ event: 'hangingup' }] };
+    if (state.status !== 'requested') {
+      const outcome = await this.deps.media.request(call.callId, { case: 'hangUp', value: {} }, traceparent);
+      if (outcome.kind === 'done') return hangingUp;
+      if (outcome.kind === 'refused') return refused({ code: outcome.code, reason: outcome.reason });
+      context.logger.warn({ callId: call.callId }, 'no media leg carries the call: its end is recorded here');
+    }
+    const connected = state.status === 'answered' || state.status === 'held';
     await this.deps.commands(
       this.command(call.callId, {
         case: 'hangup',
         value: {
-          reason: CallEndReason.CANCELLED,
-          hungUpBy: CallParty.CALLER,
+          reason: connected ? CallEndReason.NORMAL : CallEndReason.CANCELLED,
+          hungUpBy: state.direction === CallDirection.INCOMING ? CallParty.CALLEE : CallParty.CALLER,
           sipCode: 0,
           q850Cause: 0,
-          reasonText: 'Cancelled by the caller before the INVITE was sent',
+          reasonText:
+            state.status === 'requested'
+              ? 'Cancelled by the caller before the INVITE was sent'
+              : 'Hung up by our user; no media-orchestration instance carried the call any more',
         },
       }),
       { tenant: context.identity.tenant, traceparent },
     );
-    context.logger.info({ callId: call.callId }, 'call cancelled before the INVITE');
-    return { kind: 'ack', after: [{ event: 'hangingup' }] };
+    context.logger.info({ callId: call.callId, status: state.status }, 'call ended by signaling');
+    return hangingUp;
+  }
+
+  /** `update`: the softphone's new offer (an ICE restart) goes to Janus; `updating` follows the ack. */
+  private async update(
+    request: UpdateRequest,
+    context: RequestContext,
+    traceparent: string,
+  ): Promise<RequestOutcome> {
+    if (request.jsep.type !== 'offer') {
+      return refused(
+        refusals.invalidSdp('update takes an offer: re-INVITEs from the far end are auto-accepted'),
+      );
+    }
+    const outcome = await this.onMediaLeg(request, context, traceparent, {
+      case: 'renegotiate',
+      value: { sdpOffer: request.jsep.sdp },
+    });
+    return outcome.kind === 'ack' ? { kind: 'ack', after: [{ event: 'updating' }] } : outcome;
+  }
+
+  /**
+   * `ice_trickle`: the candidate goes to the Janus handle of the call on the request's line. A call just
+   * placed may not be taken by media-orchestration yet: the candidate is offered again for a short while.
+   */
+  private async trickle(
+    request: IceTrickleRequest,
+    context: RequestContext,
+    traceparent: string,
+  ): Promise<RequestOutcome> {
+    const lineProblem = lineRefusal(request.line, context.subscriber.lines);
+    if (lineProblem !== undefined) return refused(lineProblem);
+    const call =
+      request.call_id === undefined
+        ? callOnLine(context, request.line)
+        : await this.resolveCall({ line: request.line, call_id: request.call_id }, context);
+    if ('refusal' in call) return refused(call.refusal);
+    const candidate = request.candidate;
+    const completed =
+      candidate === null ||
+      (typeof candidate === 'object' && 'completed' in candidate && candidate.completed === true);
+    const leg: MediaLegRequest = {
+      case: 'trickle',
+      value: { candidateJson: completed ? '' : JSON.stringify(candidate) },
+    };
+    let outcome = await this.deps.media.request(call.callId, leg, traceparent);
+    for (const delayMs of TRICKLE_RETRY_DELAYS_MS) {
+      if (outcome.kind !== 'no-carrier') break;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      outcome = await this.deps.media.request(call.callId, leg, traceparent);
+    }
+    return this.answerFor(outcome);
+  }
+
+  /** A request only the call's Janus leg can carry out: hold, unhold, DTMF, renegotiation. */
+  private async onMediaLeg(
+    request: { readonly line: number | null; readonly call_id: string },
+    context: RequestContext,
+    traceparent: string,
+    leg: MediaLegRequest,
+  ): Promise<RequestOutcome> {
+    const call = await this.resolveCall(request, context);
+    if ('refusal' in call) return refused(call.refusal);
+    const outcome = await this.deps.media.request(call.callId, leg, traceparent);
+    if (outcome.kind === 'done')
+      context.logger.info({ callId: call.callId, request: leg.case }, 'media request done');
+    return this.answerFor(outcome);
+  }
+
+  private answerFor(outcome: MediaLegOutcome): RequestOutcome {
+    switch (outcome.kind) {
+      case 'done':
+        return ACK;
+      case 'refused':
+        return refused({ code: outcome.code, reason: outcome.reason });
+      case 'no-carrier':
+        return refused(refusals.noMediaLeg());
+    }
   }
 
   /**
@@ -249,4 +367,28 @@ export class CallRequests {
       command,
     });
   }
+}
+
+function holdOf(request: HoldRequest): MediaLegRequest {
+  const direction = request.direction ?? undefined;
+  return {
+    case: 'hold',
+    value: {
+      mediaDirection:
+        direction === undefined
+          ? HoldMediaDirection.UNSPECIFIED
+          : (HOLD_DIRECTIONS[direction] ?? HoldMediaDirection.UNSPECIFIED),
+    },
+  };
+}
+
+/** The call this socket follows on `line` (a trickle names no call). */
+function callOnLine(
+  context: RequestContext,
+  line: number | null,
+): { readonly callId: string } | { readonly refusal: Refusal } {
+  for (const callId of context.calls.callIds()) {
+    if (context.calls.get(callId)?.view.line === line) return { callId };
+  }
+  return { refusal: refusals.noSuchCall() };
 }

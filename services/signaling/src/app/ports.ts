@@ -1,4 +1,8 @@
+import { type MessageInitShape } from '@bufbuild/protobuf';
+import { type MediaCallRequestSchema } from '@ringbus/proto';
 import { type CallDirectionName, type IncomingPlacement } from '../domain/call-view.js';
+
+type MediaCallRequestInit = MessageInitShape<typeof MediaCallRequestSchema>;
 
 /** Who a socket speaks for, once its session token checked out. */
 export interface SessionIdentity {
@@ -121,4 +125,22 @@ export interface SocketConnection {
   readonly isOpen: boolean;
   /** Bytes queued but not yet written: a client that stops reading makes this grow. */
   readonly bufferedAmount: number;
+}
+
+/** A request for a call's Janus leg, in proto terms (MediaCallRequest's oneof, without the ids). */
+export type MediaLegRequest = NonNullable<MediaCallRequestInit['request']>;
+
+/**
+ * What became of a media request: done, refused (with the code the softphone gets), or nobody carries
+ * the call's Janus leg any more (its media-orchestration instance is gone).
+ */
+export type MediaLegOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'refused'; readonly code: number; readonly reason: string }
+  | { readonly kind: 'no-carrier' };
+
+/** The media side of live calls: requests to whichever media-orchestration instance carries a call. */
+export interface MediaLegs {
+  /** Throws a retryable error when the bus is down or the carrier did not answer in time. */
+  request(callId: string, request: MediaLegRequest, traceparent: string): Promise<MediaLegOutcome>;
 }

@@ -60,6 +60,10 @@ export const refusals = {
     reason: 'Call id already in use (call_id names a live call in this tenant; pick a new one)',
   }),
   noSuchCall: (): Refusal => ({ code: RefusalCode.noSuchCall, reason: 'Call/Transaction Does Not Exist' }),
+  noMediaLeg: (): Refusal => ({
+    code: RefusalCode.noSuchCall,
+    reason: 'Call/Transaction Does Not Exist (no media gateway carries the call any more)',
+  }),
   notAvailableYet: (request: string): Refusal => ({
     code: RefusalCode.notAvailableYet,
     reason: `Not Implemented (${request} is not available yet)`,

@@ -45,6 +45,9 @@ export function softphoneRecordFor(event: CallEvent, view: CallView): CallLogRec
       return view.direction === 'outgoing'
         ? { event: 'accepted', callee: view.callee, jsep: sdpOf('answer', e.value.sdpAnswer) }
         : { event: 'accepted', callee: view.callee };
+    case 'mediaRenegotiated':
+      // Janus's own order: `updating` answers the `update`, then `accepted` brings the answer to its offer.
+      return { event: 'accepted', callee: view.callee, jsep: sdpOf('answer', e.value.sdpAnswer) };
     case 'heldByUs':
       return { event: 'holding' };
     case 'resumed':

@@ -111,6 +111,32 @@ export class JanusSipLine implements SipLine {
     await this.request('hangup', { request: 'hangup' });
   }
 
+  async hold(direction: 'sendonly' | 'recvonly' | 'inactive'): Promise<void> {
+    await this.request('hold', { request: 'hold', direction });
+  }
+
+  async unhold(): Promise<void> {
+    await this.request('unhold', { request: 'unhold' });
+  }
+
+  async sendDtmfDigit(digit: string, durationMs: number): Promise<void> {
+    const body: Record<string, unknown> = { request: 'dtmf_info', digit };
+    if (durationMs > 0) body['duration'] = durationMs;
+    await this.request('dtmf_info', body);
+  }
+
+  async update(offerSdp: string): Promise<void> {
+    await this.request('update', { request: 'update' }, { type: 'offer', sdp: offerSdp });
+  }
+
+  async trickle(candidate: Readonly<Record<string, unknown>> | undefined): Promise<void> {
+    try {
+      await this.handle.trickle(candidate);
+    } catch (error) {
+      throw new JanusRequestError(this.home.gatewayId, 'trickle', { cause: error });
+    }
+  }
+
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;

@@ -5,8 +5,19 @@ import { parseSipPluginMessage, type SipLegEvent } from '../../domain/sip-leg-ev
 
 export const SIP_PLUGIN_ID = 'janus.plugin.sip';
 
-// SIP plugin events that answer one of our requests: register, call, hangup.
-const SUCCESS_REPLIES: ReadonlySet<string> = new Set(['registered', 'calling', 'hangingup']);
+// SIP plugin events that answer one of our requests: register, call, hangup, hold, unhold, dtmf_info,
+// update, accept, decline.
+const SUCCESS_REPLIES: ReadonlySet<string> = new Set([
+  'registered',
+  'calling',
+  'hangingup',
+  'holding',
+  'resuming',
+  'dtmfsent',
+  'updating',
+  'accepting',
+  'declining',
+]);
 // Events that end a request still waiting for its answer (a hangup before `calling` answers a `call`).
 const FAILURE_REPLIES: ReadonlySet<string> = new Set(['registration_failed', 'hangup']);
 

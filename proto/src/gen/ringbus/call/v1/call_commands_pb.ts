@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ringbus/call/v1/call_commands.proto.
  */
 export const file_ringbus_call_v1_call_commands: GenFile = /*@__PURE__*/
-  fileDesc("CiNyaW5nYnVzL2NhbGwvdjEvY2FsbF9jb21tYW5kcy5wcm90bxIPcmluZ2J1cy5jYWxsLnYxIrkFCgtDYWxsQ29tbWFuZBISCgpjb21tYW5kX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjQKDHJlcXVlc3RfY2FsbBgKIAEoCzIcLnJpbmdidXMuY2FsbC52MS5SZXF1ZXN0Q2FsbEgAEjAKCm9mZmVyX2NhbGwYCyABKAsyGi5yaW5nYnVzLmNhbGwudjEuT2ZmZXJDYWxsSAASPwoScmVjb3JkX2ludml0ZV9zZW50GAwgASgLMiEucmluZ2J1cy5jYWxsLnYxLlJlY29yZEludml0ZVNlbnRIABI4Cg5yZWNvcmRfcmluZ2luZxgNIAEoCzIeLnJpbmdidXMuY2FsbC52MS5SZWNvcmRSaW5naW5nSAASPwoScmVjb3JkX2Vhcmx5X21lZGlhGA4gASgLMiEucmluZ2J1cy5jYWxsLnYxLlJlY29yZEVhcmx5TWVkaWFIABI6Cg9yZWNvcmRfYW5zd2VyZWQYDyABKAsyHy5yaW5nYnVzLmNhbGwudjEuUmVjb3JkQW5zd2VyZWRIABIlCgRob2xkGBAgASgLMhUucmluZ2J1cy5jYWxsLnYxLkhvbGRIABIpCgZyZXN1bWUYESABKAsyFy5yaW5nYnVzLmNhbGwudjEuUmVzdW1lSAASLgoJc2VuZF9kdG1mGBIgASgLMhkucmluZ2J1cy5jYWxsLnYxLlNlbmREdG1mSAASPAoQcmVxdWVzdF90cmFuc2ZlchgTIAEoCzIgLnJpbmdidXMuY2FsbC52MS5SZXF1ZXN0VHJhbnNmZXJIABIpCgZoYW5ndXAYFCABKAsyFy5yaW5nYnVzLmNhbGwudjEuSGFuZ3VwSABCCQoHY29tbWFuZCKFAQoLUmVxdWVzdENhbGwSDwoHdXNlcl9pZBgBIAEoCRIRCgRsaW5lGAIgASgNSACIAQESDgoGY2FsbGVyGAMgASgJEg4KBmNhbGxlZRgEIAEoCRIRCglzZHBfb2ZmZXIYBSABKAkSFgoOY2xpZW50X2NhbGxfaWQYBiABKAlCBwoFX2xpbmUizwEKCU9mZmVyQ2FsbBIPCgd1c2VyX2lkGAEgASgJEhEKBGxpbmUYAiABKA1IAIgBARIOCgZjYWxsZXIYAyABKAkSGwoTY2FsbGVyX2Rpc3BsYXlfbmFtZRgEIAEoCRIOCgZjYWxsZWUYBSABKAkSEQoJc2RwX29mZmVyGAYgASgJEhsKE2NhcnJpZXJfc2lwX2NhbGxfaWQYByABKAkSGAoQamFudXNfZ2F0ZXdheV9pZBgIIAEoCRIOCgZyZWdpb24YCSABKAlCBwoFX2xpbmUiUQoQUmVjb3JkSW52aXRlU2VudBITCgtzaXBfY2FsbF9pZBgBIAEoCRIYChBqYW51c19nYXRld2F5X2lkGAIgASgJEg4KBnJlZ2lvbhgDIAEoCSIhCg1SZWNvcmRSaW5naW5nEhAKCHNpcF9jb2RlGAEgASgNIjEKEFJlY29yZEVhcmx5TWVkaWESCwoDc2RwGAEgASgJEhAKCHNpcF9jb2RlGAIgASgNIiQKDlJlY29yZEFuc3dlcmVkEhIKCnNkcF9hbnN3ZXIYASABKAkiRAoESG9sZBI8Cg9tZWRpYV9kaXJlY3Rpb24YASABKA4yIy5yaW5nYnVzLmNhbGwudjEuSG9sZE1lZGlhRGlyZWN0aW9uIggKBlJlc3VtZSIaCghTZW5kRHRtZhIOCgZkaWdpdHMYASABKAkiOgoPUmVxdWVzdFRyYW5zZmVyEg4KBnRhcmdldBgBIAEoCRIXCg9yZXBsYWNlX2NhbGxfaWQYAiABKAkiowEKBkhhbmd1cBIuCgZyZWFzb24YASABKA4yHi5yaW5nYnVzLmNhbGwudjEuQ2FsbEVuZFJlYXNvbhIuCgpodW5nX3VwX2J5GAIgASgOMhoucmluZ2J1cy5jYWxsLnYxLkNhbGxQYXJ0eRIQCghzaXBfY29kZRgDIAEoDRISCgpxODUwX2NhdXNlGAQgASgNEhMKC3JlYXNvbl90ZXh0GAUgASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_ringbus_call_v1_call_types]);
+  fileDesc("CiNyaW5nYnVzL2NhbGwvdjEvY2FsbF9jb21tYW5kcy5wcm90bxIPcmluZ2J1cy5jYWxsLnYxIv0FCgtDYWxsQ29tbWFuZBISCgpjb21tYW5kX2lkGAEgASgJEg8KB2NhbGxfaWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjQKDHJlcXVlc3RfY2FsbBgKIAEoCzIcLnJpbmdidXMuY2FsbC52MS5SZXF1ZXN0Q2FsbEgAEjAKCm9mZmVyX2NhbGwYCyABKAsyGi5yaW5nYnVzLmNhbGwudjEuT2ZmZXJDYWxsSAASPwoScmVjb3JkX2ludml0ZV9zZW50GAwgASgLMiEucmluZ2J1cy5jYWxsLnYxLlJlY29yZEludml0ZVNlbnRIABI4Cg5yZWNvcmRfcmluZ2luZxgNIAEoCzIeLnJpbmdidXMuY2FsbC52MS5SZWNvcmRSaW5naW5nSAASPwoScmVjb3JkX2Vhcmx5X21lZGlhGA4gASgLMiEucmluZ2J1cy5jYWxsLnYxLlJlY29yZEVhcmx5TWVkaWFIABI6Cg9yZWNvcmRfYW5zd2VyZWQYDyABKAsyHy5yaW5nYnVzLmNhbGwudjEuUmVjb3JkQW5zd2VyZWRIABIlCgRob2xkGBAgASgLMhUucmluZ2J1cy5jYWxsLnYxLkhvbGRIABIpCgZyZXN1bWUYESABKAsyFy5yaW5nYnVzLmNhbGwudjEuUmVzdW1lSAASLgoJc2VuZF9kdG1mGBIgASgLMhkucmluZ2J1cy5jYWxsLnYxLlNlbmREdG1mSAASPAoQcmVxdWVzdF90cmFuc2ZlchgTIAEoCzIgLnJpbmdidXMuY2FsbC52MS5SZXF1ZXN0VHJhbnNmZXJIABIpCgZoYW5ndXAYFCABKAsyFy5yaW5nYnVzLmNhbGwudjEuSGFuZ3VwSAASQgoTcmVjb3JkX3JlbmVnb3RpYXRlZBgVIAEoCzIjLnJpbmdidXMuY2FsbC52MS5SZWNvcmRSZW5lZ290aWF0ZWRIAEIJCgdjb21tYW5kIoUBCgtSZXF1ZXN0Q2FsbBIPCgd1c2VyX2lkGAEgASgJEhEKBGxpbmUYAiABKA1IAIgBARIOCgZjYWxsZXIYAyABKAkSDgoGY2FsbGVlGAQgASgJEhEKCXNkcF9vZmZlchgFIAEoCRIWCg5jbGllbnRfY2FsbF9pZBgGIAEoCUIHCgVfbGluZSLPAQoJT2ZmZXJDYWxsEg8KB3VzZXJfaWQYASABKAkSEQoEbGluZRgCIAEoDUgAiAEBEg4KBmNhbGxlchgDIAEoCRIbChNjYWxsZXJfZGlzcGxheV9uYW1lGAQgASgJEg4KBmNhbGxlZRgFIAEoCRIRCglzZHBfb2ZmZXIYBiABKAkSGwoTY2Fycmllcl9zaXBfY2FsbF9pZBgHIAEoCRIYChBqYW51c19nYXRld2F5X2lkGAggASgJEg4KBnJlZ2lvbhgJIAEoCUIHCgVfbGluZSJRChBSZWNvcmRJbnZpdGVTZW50EhMKC3NpcF9jYWxsX2lkGAEgASgJEhgKEGphbnVzX2dhdGV3YXlfaWQYAiABKAkSDgoGcmVnaW9uGAMgASgJIiEKDVJlY29yZFJpbmdpbmcSEAoIc2lwX2NvZGUYASABKA0iMQoQUmVjb3JkRWFybHlNZWRpYRILCgNzZHAYASABKAkSEAoIc2lwX2NvZGUYAiABKA0iJAoOUmVjb3JkQW5zd2VyZWQSEgoKc2RwX2Fuc3dlchgBIAEoCSJECgRIb2xkEjwKD21lZGlhX2RpcmVjdGlvbhgBIAEoDjIjLnJpbmdidXMuY2FsbC52MS5Ib2xkTWVkaWFEaXJlY3Rpb24iCAoGUmVzdW1lIhoKCFNlbmREdG1mEg4KBmRpZ2l0cxgBIAEoCSI6Cg9SZXF1ZXN0VHJhbnNmZXISDgoGdGFyZ2V0GAEgASgJEhcKD3JlcGxhY2VfY2FsbF9pZBgCIAEoCSI7ChJSZWNvcmRSZW5lZ290aWF0ZWQSEQoJc2RwX29mZmVyGAEgASgJEhIKCnNkcF9hbnN3ZXIYAiABKAkiowEKBkhhbmd1cBIuCgZyZWFzb24YASABKA4yHi5yaW5nYnVzLmNhbGwudjEuQ2FsbEVuZFJlYXNvbhIuCgpodW5nX3VwX2J5GAIgASgOMhoucmluZ2J1cy5jYWxsLnYxLkNhbGxQYXJ0eRIQCghzaXBfY29kZRgDIAEoDRISCgpxODUwX2NhdXNlGAQgASgNEhMKC3JlYXNvbl90ZXh0GAUgASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_ringbus_call_v1_call_types]);
 
 /**
  * A request to change one call. The call domain is pure: everything it needs (time, ids) arrives here.
@@ -112,6 +112,12 @@ export type CallCommand = Message<"ringbus.call.v1.CallCommand"> & {
      */
     value: Hangup;
     case: "hangup";
+  } | {
+    /**
+     * @generated from field: ringbus.call.v1.RecordRenegotiated record_renegotiated = 21;
+     */
+    value: RecordRenegotiated;
+    case: "recordRenegotiated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -196,6 +202,11 @@ export type CallCommandJson = {
    * @generated from field: ringbus.call.v1.Hangup hangup = 20;
    */
   hangup?: HangupJson;
+
+  /**
+   * @generated from field: ringbus.call.v1.RecordRenegotiated record_renegotiated = 21;
+   */
+  recordRenegotiated?: RecordRenegotiatedJson;
 };
 
 /**
@@ -678,6 +689,49 @@ export const RequestTransferSchema: GenMessage<RequestTransfer, {jsonType: Reque
   messageDesc(file_ringbus_call_v1_call_commands, 10);
 
 /**
+ * Record that the answered call's media was renegotiated (Janus `update`, then the far end's answer).
+ * Yields MediaRenegotiated.
+ *
+ * @generated from message ringbus.call.v1.RecordRenegotiated
+ */
+export type RecordRenegotiated = Message<"ringbus.call.v1.RecordRenegotiated"> & {
+  /**
+   * @generated from field: string sdp_offer = 1;
+   */
+  sdpOffer: string;
+
+  /**
+   * @generated from field: string sdp_answer = 2;
+   */
+  sdpAnswer: string;
+};
+
+/**
+ * Record that the answered call's media was renegotiated (Janus `update`, then the far end's answer).
+ * Yields MediaRenegotiated.
+ *
+ * @generated from message ringbus.call.v1.RecordRenegotiated
+ */
+export type RecordRenegotiatedJson = {
+  /**
+   * @generated from field: string sdp_offer = 1;
+   */
+  sdpOffer?: string;
+
+  /**
+   * @generated from field: string sdp_answer = 2;
+   */
+  sdpAnswer?: string;
+};
+
+/**
+ * Describes the message ringbus.call.v1.RecordRenegotiated.
+ * Use `create(RecordRenegotiatedSchema)` to create a new message.
+ */
+export const RecordRenegotiatedSchema: GenMessage<RecordRenegotiated, {jsonType: RecordRenegotiatedJson}> = /*@__PURE__*/
+  messageDesc(file_ringbus_call_v1_call_commands, 11);
+
+/**
  * End the call, whoever ended it. Yields CallEnded.
  *
  * @generated from message ringbus.call.v1.Hangup
@@ -746,5 +800,5 @@ export type HangupJson = {
  * Use `create(HangupSchema)` to create a new message.
  */
 export const HangupSchema: GenMessage<Hangup, {jsonType: HangupJson}> = /*@__PURE__*/
-  messageDesc(file_ringbus_call_v1_call_commands, 11);
+  messageDesc(file_ringbus_call_v1_call_commands, 12);
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ringbus/call/v1/call_events.proto.
  */
 export const file_ringbus_call_v1_call_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFyaW5nYnVzL2NhbGwvdjEvY2FsbF9ldmVudHMucHJvdG8SD3JpbmdidXMuY2FsbC52MSLJAQoNQ2FsbFJlcXVlc3RlZBIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd1c2VyX2lkGAMgASgJEhEKBGxpbmUYBCABKA1IAIgBARIOCgZjYWxsZXIYBSABKAkSDgoGY2FsbGVlGAYgASgJEhEKCXNkcF9vZmZlchgHIAEoCRIWCg5jbGllbnRfY2FsbF9pZBgIIAEoCUIHCgVfbGluZSKTAgoLQ2FsbE9mZmVyZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdXNlcl9pZBgDIAEoCRIRCgRsaW5lGAQgASgNSACIAQESDgoGY2FsbGVyGAUgASgJEhsKE2NhbGxlcl9kaXNwbGF5X25hbWUYBiABKAkSDgoGY2FsbGVlGAcgASgJEhEKCXNkcF9vZmZlchgIIAEoCRIbChNjYXJyaWVyX3NpcF9jYWxsX2lkGAkgASgJEhgKEGphbnVzX2dhdGV3YXlfaWQYCiABKAkSDgoGcmVnaW9uGAsgASgJQgcKBV9saW5lIpABCg1TaXBJbnZpdGVTZW50Eg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3NpcF9jYWxsX2lkGAMgASgJEhgKEGphbnVzX2dhdGV3YXlfaWQYBCABKAkSDgoGcmVnaW9uGAUgASgJIl0KB1JpbmdpbmcSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2lwX2NvZGUYAyABKA0ibQoKRWFybHlNZWRpYRIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNzZHAYAyABKAkSEAoIc2lwX2NvZGUYBCABKA0iYAoIQW5zd2VyZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2RwX2Fuc3dlchgDIAEoCSKKAQoISGVsZEJ5VXMSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPAoPbWVkaWFfZGlyZWN0aW9uGAMgASgOMiMucmluZ2J1cy5jYWxsLnYxLkhvbGRNZWRpYURpcmVjdGlvbiJLCgdSZXN1bWVkEg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlwKCER0bWZTZW50Eg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmRpZ2l0cxgDIAEoCSJ+ChFUcmFuc2ZlclJlcXVlc3RlZBIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0YXJnZXQYAyABKAkSFwoPcmVwbGFjZV9jYWxsX2lkGAQgASgJIugBCglDYWxsRW5kZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoGcmVhc29uGAMgASgOMh4ucmluZ2J1cy5jYWxsLnYxLkNhbGxFbmRSZWFzb24SLgoKaHVuZ191cF9ieRgEIAEoDjIaLnJpbmdidXMuY2FsbC52MS5DYWxsUGFydHkSEAoIc2lwX2NvZGUYBSABKA0SEgoKcTg1MF9jYXVzZRgGIAEoDRITCgtyZWFzb25fdGV4dBgHIAEoCSLRBAoJQ2FsbEV2ZW50EjgKDmNhbGxfcmVxdWVzdGVkGAEgASgLMh4ucmluZ2J1cy5jYWxsLnYxLkNhbGxSZXF1ZXN0ZWRIABI0CgxjYWxsX29mZmVyZWQYAiABKAsyHC5yaW5nYnVzLmNhbGwudjEuQ2FsbE9mZmVyZWRIABI5Cg9zaXBfaW52aXRlX3NlbnQYAyABKAsyHi5yaW5nYnVzLmNhbGwudjEuU2lwSW52aXRlU2VudEgAEisKB3JpbmdpbmcYBCABKAsyGC5yaW5nYnVzLmNhbGwudjEuUmluZ2luZ0gAEjIKC2Vhcmx5X21lZGlhGAUgASgLMhsucmluZ2J1cy5jYWxsLnYxLkVhcmx5TWVkaWFIABItCghhbnN3ZXJlZBgGIAEoCzIZLnJpbmdidXMuY2FsbC52MS5BbnN3ZXJlZEgAEi8KCmhlbGRfYnlfdXMYByABKAsyGS5yaW5nYnVzLmNhbGwudjEuSGVsZEJ5VXNIABIrCgdyZXN1bWVkGAggASgLMhgucmluZ2J1cy5jYWxsLnYxLlJlc3VtZWRIABIuCglkdG1mX3NlbnQYCSABKAsyGS5yaW5nYnVzLmNhbGwudjEuRHRtZlNlbnRIABJAChJ0cmFuc2Zlcl9yZXF1ZXN0ZWQYCiABKAsyIi5yaW5nYnVzLmNhbGwudjEuVHJhbnNmZXJSZXF1ZXN0ZWRIABIwCgpjYWxsX2VuZGVkGAsgASgLMhoucmluZ2J1cy5jYWxsLnYxLkNhbGxFbmRlZEgAQgcKBWV2ZW50YgZwcm90bzM", [file_google_protobuf_timestamp, file_ringbus_call_v1_call_types]);
+  fileDesc("CiFyaW5nYnVzL2NhbGwvdjEvY2FsbF9ldmVudHMucHJvdG8SD3JpbmdidXMuY2FsbC52MSLJAQoNQ2FsbFJlcXVlc3RlZBIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd1c2VyX2lkGAMgASgJEhEKBGxpbmUYBCABKA1IAIgBARIOCgZjYWxsZXIYBSABKAkSDgoGY2FsbGVlGAYgASgJEhEKCXNkcF9vZmZlchgHIAEoCRIWCg5jbGllbnRfY2FsbF9pZBgIIAEoCUIHCgVfbGluZSKTAgoLQ2FsbE9mZmVyZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdXNlcl9pZBgDIAEoCRIRCgRsaW5lGAQgASgNSACIAQESDgoGY2FsbGVyGAUgASgJEhsKE2NhbGxlcl9kaXNwbGF5X25hbWUYBiABKAkSDgoGY2FsbGVlGAcgASgJEhEKCXNkcF9vZmZlchgIIAEoCRIbChNjYXJyaWVyX3NpcF9jYWxsX2lkGAkgASgJEhgKEGphbnVzX2dhdGV3YXlfaWQYCiABKAkSDgoGcmVnaW9uGAsgASgJQgcKBV9saW5lIpABCg1TaXBJbnZpdGVTZW50Eg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3NpcF9jYWxsX2lkGAMgASgJEhgKEGphbnVzX2dhdGV3YXlfaWQYBCABKAkSDgoGcmVnaW9uGAUgASgJIl0KB1JpbmdpbmcSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2lwX2NvZGUYAyABKA0ibQoKRWFybHlNZWRpYRIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNzZHAYAyABKAkSEAoIc2lwX2NvZGUYBCABKA0iYAoIQW5zd2VyZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2RwX2Fuc3dlchgDIAEoCSKKAQoISGVsZEJ5VXMSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPAoPbWVkaWFfZGlyZWN0aW9uGAMgASgOMiMucmluZ2J1cy5jYWxsLnYxLkhvbGRNZWRpYURpcmVjdGlvbiJLCgdSZXN1bWVkEg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlwKCER0bWZTZW50Eg8KB2NhbGxfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmRpZ2l0cxgDIAEoCSJ+ChFUcmFuc2ZlclJlcXVlc3RlZBIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZ0YXJnZXQYAyABKAkSFwoPcmVwbGFjZV9jYWxsX2lkGAQgASgJIugBCglDYWxsRW5kZWQSDwoHY2FsbF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoGcmVhc29uGAMgASgOMh4ucmluZ2J1cy5jYWxsLnYxLkNhbGxFbmRSZWFzb24SLgoKaHVuZ191cF9ieRgEIAEoDjIaLnJpbmdidXMuY2FsbC52MS5DYWxsUGFydHkSEAoIc2lwX2NvZGUYBSABKA0SEgoKcTg1MF9jYXVzZRgGIAEoDRITCgtyZWFzb25fdGV4dBgHIAEoCSJ8ChFNZWRpYVJlbmVnb3RpYXRlZBIPCgdjYWxsX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglzZHBfb2ZmZXIYAyABKAkSEgoKc2RwX2Fuc3dlchgEIAEoCSKTBQoJQ2FsbEV2ZW50EjgKDmNhbGxfcmVxdWVzdGVkGAEgASgLMh4ucmluZ2J1cy5jYWxsLnYxLkNhbGxSZXF1ZXN0ZWRIABI0CgxjYWxsX29mZmVyZWQYAiABKAsyHC5yaW5nYnVzLmNhbGwudjEuQ2FsbE9mZmVyZWRIABI5Cg9zaXBfaW52aXRlX3NlbnQYAyABKAsyHi5yaW5nYnVzLmNhbGwudjEuU2lwSW52aXRlU2VudEgAEisKB3JpbmdpbmcYBCABKAsyGC5yaW5nYnVzLmNhbGwudjEuUmluZ2luZ0gAEjIKC2Vhcmx5X21lZGlhGAUgASgLMhsucmluZ2J1cy5jYWxsLnYxLkVhcmx5TWVkaWFIABItCghhbnN3ZXJlZBgGIAEoCzIZLnJpbmdidXMuY2FsbC52MS5BbnN3ZXJlZEgAEi8KCmhlbGRfYnlfdXMYByABKAsyGS5yaW5nYnVzLmNhbGwudjEuSGVsZEJ5VXNIABIrCgdyZXN1bWVkGAggASgLMhgucmluZ2J1cy5jYWxsLnYxLlJlc3VtZWRIABIuCglkdG1mX3NlbnQYCSABKAsyGS5yaW5nYnVzLmNhbGwudjEuRHRtZlNlbnRIABJAChJ0cmFuc2Zlcl9yZXF1ZXN0ZWQYCiABKAsyIi5yaW5nYnVzLmNhbGwudjEuVHJhbnNmZXJSZXF1ZXN0ZWRIABIwCgpjYWxsX2VuZGVkGAsgASgLMhoucmluZ2J1cy5jYWxsLnYxLkNhbGxFbmRlZEgAEkAKEm1lZGlhX3JlbmVnb3RpYXRlZBgMIAEoCzIiLnJpbmdidXMuY2FsbC52MS5NZWRpYVJlbmVnb3RpYXRlZEgAQgcKBWV2ZW50YgZwcm90bzM", [file_google_protobuf_timestamp, file_ringbus_call_v1_call_types]);
 
 /**
  * Our user asked to call someone (softphone `outgoing_call`). Starts an outgoing call's stream.
@@ -862,6 +862,73 @@ export const CallEndedSchema: GenMessage<CallEnded, {jsonType: CallEndedJson}> =
   messageDesc(file_ringbus_call_v1_call_events, 10);
 
 /**
+ * The softphone renegotiated the answered call's media (WTSP `update`, e.g. an ICE restart after a
+ * reconnect): Janus sent the re-INVITE and the far end answered it. Does not change the call's stage.
+ *
+ * @generated from message ringbus.call.v1.MediaRenegotiated
+ */
+export type MediaRenegotiated = Message<"ringbus.call.v1.MediaRenegotiated"> & {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 2;
+   */
+  occurredAt?: Timestamp | undefined;
+
+  /**
+   * The softphone's new offer and the answer it gets (WTSP `accepted {jsep}`).
+   *
+   * @generated from field: string sdp_offer = 3;
+   */
+  sdpOffer: string;
+
+  /**
+   * @generated from field: string sdp_answer = 4;
+   */
+  sdpAnswer: string;
+};
+
+/**
+ * The softphone renegotiated the answered call's media (WTSP `update`, e.g. an ICE restart after a
+ * reconnect): Janus sent the re-INVITE and the far end answered it. Does not change the call's stage.
+ *
+ * @generated from message ringbus.call.v1.MediaRenegotiated
+ */
+export type MediaRenegotiatedJson = {
+  /**
+   * @generated from field: string call_id = 1;
+   */
+  callId?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 2;
+   */
+  occurredAt?: TimestampJson;
+
+  /**
+   * The softphone's new offer and the answer it gets (WTSP `accepted {jsep}`).
+   *
+   * @generated from field: string sdp_offer = 3;
+   */
+  sdpOffer?: string;
+
+  /**
+   * @generated from field: string sdp_answer = 4;
+   */
+  sdpAnswer?: string;
+};
+
+/**
+ * Describes the message ringbus.call.v1.MediaRenegotiated.
+ * Use `create(MediaRenegotiatedSchema)` to create a new message.
+ */
+export const MediaRenegotiatedSchema: GenMessage<MediaRenegotiated, {jsonType: MediaRenegotiatedJson}> = /*@__PURE__*/
+  messageDesc(file_ringbus_call_v1_call_events, 11);
+
+/**
  * Any call event. The call domain's decide returns these and evolve folds them; the oneof gives
  * TypeScript a discriminated union over `event.case`.
  *
@@ -937,6 +1004,12 @@ export type CallEvent = Message<"ringbus.call.v1.CallEvent"> & {
      */
     value: CallEnded;
     case: "callEnded";
+  } | {
+    /**
+     * @generated from field: ringbus.call.v1.MediaRenegotiated media_renegotiated = 12;
+     */
+    value: MediaRenegotiated;
+    case: "mediaRenegotiated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1001,6 +1074,11 @@ export type CallEventJson = {
    * @generated from field: ringbus.call.v1.CallEnded call_ended = 11;
    */
   callEnded?: CallEndedJson;
+
+  /**
+   * @generated from field: ringbus.call.v1.MediaRenegotiated media_renegotiated = 12;
+   */
+  mediaRenegotiated?: MediaRenegotiatedJson;
 };
 
 /**
@@ -1008,5 +1086,5 @@ export type CallEventJson = {
  * Use `create(CallEventSchema)` to create a new message.
  */
 export const CallEventSchema: GenMessage<CallEvent, {jsonType: CallEventJson}> = /*@__PURE__*/
-  messageDesc(file_ringbus_call_v1_call_events, 11);
+  messageDesc(file_ringbus_call_v1_call_events, 12);
 
