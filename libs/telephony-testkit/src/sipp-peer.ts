@@ -28,7 +28,9 @@ export type SippScenario =
   | 'uas-answer-then-bye'
   | 'uas-answer-info-hold'
   | 'uas-answer-reinvite'
-  | 'uac-invite';
+  | 'uac-invite'
+  | 'uac-invite-refused'
+  | 'uac-invite-cancel';
 
 export interface SippOptions {
   /** A shipped scenario by name, or `{ file }` for a scenario XML of the caller's. */

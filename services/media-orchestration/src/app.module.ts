@@ -16,13 +16,17 @@ import { NATS_CONNECTION, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } fr
 import { JanusGatewayPool } from './adapters/janus/janus-gateway-pool.js';
 import { NatsMediaCallInbox } from './adapters/nats/nats-media-call-inbox.js';
 import { type MediaSchema, migrateMediaSchema } from './adapters/postgres/media-schema.js';
+import { JanusSipRegistrar } from './adapters/janus/janus-sip-registrar.js';
 import { PostgresLiveCallClaims } from './adapters/postgres/postgres-live-call-claims.js';
+import { PostgresRegistrationLeases } from './adapters/postgres/postgres-registration-leases.js';
 import { ConfiguredSipAccounts } from './adapters/sip-accounts/configured-sip-accounts.js';
 import { CallEventsController } from './app/call-events.controller.js';
 import { CallRecorder } from './app/call-recorder.js';
+import { IncomingCallReception } from './app/incoming-call-reception.js';
 import { endCallsLostByRestart } from './app/lost-call-recovery.js';
+import { SipRegistrations } from './app/sip-registrations.js';
 import { OutgoingCallPlacement } from './app/outgoing-call-placement.js';
-import { type MediaOrchestrationConfig } from './config.js';
+import { registeredAccountsOf, type MediaOrchestrationConfig } from './config.js';
 import { guestIdentityFor } from './domain/sip-target.js';
 
 // The user part idle SIP handles register with; it stays in the Contact of their calls (Janus builds
@@ -44,6 +48,8 @@ export class MediaOrchestrationLifecycle implements OnModuleInit, BeforeApplicat
     @Inject(LIVE_CALL_CLAIMS) private readonly claims: PostgresLiveCallClaims,
     @Inject(CallRecorder) private readonly recorder: CallRecorder,
     @Inject(OutgoingCallPlacement) private readonly placement: OutgoingCallPlacement,
+    @Inject(IncomingCallReception) private readonly reception: IncomingCallReception,
+    @Inject(SipRegistrations) private readonly registrations: SipRegistrations,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,14 +62,17 @@ export class MediaOrchestrationLifecycle implements OnModuleInit, BeforeApplicat
     );
     if (ended > 0) this.logger.warn({ ended }, 'ended the calls a previous run of this instance lost');
     await this.gateways.start();
+    await this.registrations.start();
   }
 
   // Before the consumer closes (Nest disposes transports after this hook): a CallRequested still arriving
   // is refused and redelivered elsewhere, and the live calls are recorded as ended while PostgreSQL is open.
   async beforeApplicationShutdown(): Promise<void> {
-    const ended = await this.placement.stop();
+    const endedIncoming = await this.reception.stop();
+    await this.registrations.stop();
+    const ended = (await this.placement.stop()) + endedIncoming;
     await this.gateways.close();
-    this.logger.info({ endedCalls: ended }, 'live calls let go and Janus gateways closed');
+    this.logger.info({ endedCalls: ended }, 'live calls let go, registrations closed, Janus gateways closed');
   }
 }
 
@@ -155,9 +164,50 @@ export class AppModule {
             NATS_CONNECTION,
           ],
         },
+        {
+          provide: IncomingCallReception,
+          useFactory: (
+            recorder: CallRecorder,
+            claims: PostgresLiveCallClaims,
+            logger: ServiceLogger,
+            nats: NatsConnection,
+          ) =>
+            new IncomingCallReception({
+              recorder,
+              claims,
+              inbox: new NatsMediaCallInbox(nats, logger),
+              logger,
+              newId: uuidv7,
+              instanceId: config.INSTANCE_ID,
+              hangupGraceMs: config.JANUS_REQUEST_TIMEOUT_MS * 2,
+            }),
+          inject: [CallRecorder, LIVE_CALL_CLAIMS, SERVICE_LOGGER, NATS_CONNECTION],
+        },
+        {
+          provide: SipRegistrations,
+          useFactory: (
+            pool: pg.Pool,
+            gateways: JanusGatewayPool,
+            reception: IncomingCallReception,
+            logger: ServiceLogger,
+          ) =>
+            new SipRegistrations(
+              { instanceId: config.INSTANCE_ID, leaseMs: config.REGISTRATION_LEASE_MS },
+              {
+                accounts: registeredAccountsOf(config),
+                leases: new PostgresRegistrationLeases(
+                  new Kysely<MediaSchema>({ dialect: new PostgresDialect({ pool }) }),
+                ),
+                registrar: new JanusSipRegistrar(gateways, config.DEFAULT_REGION, logger),
+                reception,
+                logger,
+              },
+            ),
+          inject: [POSTGRES_POOL, JanusGatewayPool, IncomingCallReception, SERVICE_LOGGER],
+        },
         MediaOrchestrationLifecycle,
       ],
-      exports: [JanusGatewayPool, OutgoingCallPlacement],
+      exports: [JanusGatewayPool, OutgoingCallPlacement, SipRegistrations],
     };
   }
 }

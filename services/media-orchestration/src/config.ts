@@ -1,3 +1,4 @@
+import { type RegisteredAccount } from './app/ports.js';
 import {
   instanceIdSchema,
   commonConfigSchema,
@@ -24,14 +25,34 @@ const janusGatewaySchema = z.object({
 export type JanusGatewayConfig = z.output<typeof janusGatewaySchema>;
 
 /** A user's SIP identity for outgoing calls (an entry of SIP_ACCOUNTS, keyed by user id). */
-const sipAccountSchema = z.object({
-  /** The From URI, e.g. sip:+15551230001@trunk.example. */
-  identity: z.string().regex(/^sips?:[^\s@]+@[^\s@]+$/i, 'must be a SIP URI like sip:user@host'),
-  displayName: z.string().max(128).optional(),
-  /** Digest credentials Janus answers 401/407 challenges with on the INVITE. */
-  authUser: z.string().min(1).optional(),
-  secret: z.string().min(1).optional(),
-});
+const sipAccountSchema = z
+  .object({
+    /** The From URI, e.g. sip:+15551230001@trunk.example. */
+    identity: z.string().regex(/^sips?:[^\s@]+@[^\s@]+$/i, 'must be a SIP URI like sip:user@host'),
+    displayName: z.string().max(128).optional(),
+    /** Digest credentials Janus answers 401/407 challenges with on the INVITE. */
+    authUser: z.string().min(1).optional(),
+    secret: z.string().min(1).optional(),
+    /** The tenant the user belongs to (the events of the calls it receives carry it). */
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use letters, digits, `_` or `-` only')
+      .default('default'),
+    /**
+     * Where to REGISTER the account so that calls to it reach Ringbus, e.g. sip:registrar.example:5060.
+     * Without it the account only calls out.
+     */
+    registrar: z
+      .string()
+      .regex(/^sips?:[^\s]+$/i, 'must be a SIP URI like sip:host:port')
+      .optional(),
+    /** Calls the account can receive at once: one registered handle plus helper handles (Janus helpers). */
+    lines: z.number().int().min(1).max(8).default(1),
+  })
+  .refine((account) => account.registrar === undefined || account.secret !== undefined, {
+    message: 'an account with a registrar needs its secret (Janus sends no REGISTER without one)',
+    path: ['secret'],
+  });
 
 export type SipAccountConfig = z.output<typeof sipAccountSchema>;
 
@@ -78,6 +99,11 @@ export const mediaOrchestrationConfigSchema = commonConfigSchema
     /** A CallRequested older than this when it arrives is not dialled: its caller has given up. */
     CALL_REQUEST_MAX_AGE_MS: milliseconds(100).default(30_000),
     JANUS_REQUEST_TIMEOUT_MS: milliseconds(100).default(5_000),
+    /**
+     * How long an instance's hold on a SIP registration lasts without renewal. Each account is registered
+     * by one instance at a time (two would fork every incoming INVITE); another takes over once it lapses.
+     */
+    REGISTRATION_LEASE_MS: milliseconds(3_000).default(30_000),
     /** Idle SIP handles kept registered per gateway, so a call does not wait for Janus to make one. */
     JANUS_WARM_LINES: z
       .string()
@@ -148,4 +174,24 @@ function isWebSocketUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The accounts to keep registered (those with a `registrar`), as the registration loop takes them. */
+export function registeredAccountsOf(config: MediaOrchestrationConfig): RegisteredAccount[] {
+  return Object.entries(config.SIP_ACCOUNTS).flatMap(([userId, account]) =>
+    account.registrar === undefined
+      ? []
+      : [
+          {
+            userId,
+            tenant: account.tenant,
+            identity: account.identity,
+            displayName: account.displayName,
+            registrar: account.registrar,
+            authUser: account.authUser,
+            secret: account.secret,
+            lines: account.lines,
+          },
+        ],
+  );
 }

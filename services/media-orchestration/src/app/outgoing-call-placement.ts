@@ -7,7 +7,7 @@ import { JanusPluginRefusedError, MediaOrchestrationError, ServiceStoppingError 
 import { sipRequestUriFor } from '../domain/sip-target.js';
 import { gatewayLost, systemFailure } from '../domain/sip-leg-translation.js';
 import { type CallRecorder, type RecordedCall } from './call-recorder.js';
-import { LiveOutgoingCall } from './live-outgoing-call.js';
+import { LiveCall } from './live-call.js';
 import {
   type GatewayReservation,
   type LiveCallClaims,
@@ -44,7 +44,7 @@ export interface OutgoingCallDeps {
  * stream says they ended elsewhere, and when this instance stops.
  */
 export class OutgoingCallPlacement {
-  private readonly live = new Map<string, LiveOutgoingCall>();
+  private readonly live = new Map<string, LiveCall>();
   private stopping = false;
   private readonly now: () => number;
 
@@ -118,7 +118,7 @@ export class OutgoingCallPlacement {
     }
 
     let mailbox: MediaCallMailbox | undefined;
-    const live = new LiveOutgoingCall(call, {
+    const live = new LiveCall(call, {
       recorder: this.deps.recorder,
       claims: this.deps.claims,
       logger,

@@ -54,6 +54,10 @@ export interface SipLine {
   sendDtmfDigit(digit: string, durationMs: number): Promise<void>;
   /** SIP plugin `update` with a new offer (re-INVITE); resolves on `updating`, the answer comes as `accepted`. */
   update(offerSdp: string): Promise<void>;
+  /** SIP plugin `accept` of an incoming call with the softphone's answer; resolves on `accepting`. */
+  accept(answerSdp: string): Promise<void>;
+  /** SIP plugin `decline` of an incoming call with `sipCode`; resolves on `declining`. */
+  decline(sipCode: number): Promise<void>;
   /** Core `trickle` of the softphone's candidate to the call's PeerConnection; undefined: completed. */
   trickle(candidate: Readonly<Record<string, unknown>> | undefined): Promise<void>;
   /** Detaches the handle and gives its gateway slot back; safe to call more than once. */
@@ -115,4 +119,49 @@ export interface MediaCallInbox {
 export interface MediaCallMailbox {
   /** Stops taking requests; those already taken are still answered. Safe to call more than once. */
   close(): void;
+}
+
+/** Which instance registers which SIP account: at most one at a time, or every incoming INVITE forks. */
+export interface RegistrationLeases {
+  /** Takes or renews the leases it can for `ttlMs`; returns the accounts this instance now holds. */
+  acquire(accountIds: readonly string[], instanceId: string, ttlMs: number): Promise<string[]>;
+  /** Gives up this instance's leases on `accountIds` (it unregistered them or is stopping). */
+  release(accountIds: readonly string[], instanceId: string): Promise<void>;
+}
+
+/** A SIP account to keep registered so that its incoming calls reach Ringbus. */
+export interface RegisteredAccount {
+  readonly userId: string;
+  readonly tenant: string;
+  /** The account's SIP URI (To of the calls it receives). */
+  readonly identity: string;
+  readonly displayName: string | undefined;
+  readonly registrar: string;
+  readonly authUser: string | undefined;
+  readonly secret: string | undefined;
+  /** Calls it can take at once (registered handle + helpers). */
+  readonly lines: number;
+}
+
+/** An INVITE that reached a registered account: the line (Janus handle) that carries it from now on. */
+export interface IncomingSipCall {
+  readonly line: SipLine;
+  readonly caller: string;
+  readonly callerDisplayName: string;
+  readonly callee: string;
+  readonly sdpOffer: string;
+  readonly carrierSipCallId: string;
+}
+
+/** A live registration on a gateway; ends when its gateway is lost (then `lost` settles). */
+export interface SipRegistration {
+  readonly gatewayId: string;
+  readonly lost: Promise<string>;
+  /** Unregisters and lets its handles go. */
+  close(): Promise<void>;
+}
+
+export interface SipRegistrar {
+  /** Registers `account` on a gateway; each incoming call is handed to `onIncoming`. */
+  register(account: RegisteredAccount, onIncoming: (call: IncomingSipCall) => void): Promise<SipRegistration>;
 }

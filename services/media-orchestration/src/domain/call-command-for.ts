@@ -28,6 +28,11 @@ export function callCommandFor(update: CallUpdate, frame: CommandFrame): CallCom
 
 function commandOf(update: CallUpdate, frame: CommandFrame): CommandInit {
   switch (update.kind) {
+    case 'offered':
+      return {
+        case: 'offerCall',
+        value: { ...update.offer, janusGatewayId: frame.gatewayId, region: frame.region },
+      };
     case 'invite-sent':
       return {
         case: 'recordInviteSent',

@@ -24,6 +24,10 @@ export type SipLegEvent =
       readonly jsep: Jsep | undefined;
       /** The cause of a `Reason: Q.850;cause=N` header on the message that ended the call. */
       readonly q850Cause: number | undefined;
+      /** `incomingcall`: the caller's SIP URI, display name, and the URI it called. */
+      readonly username?: string;
+      readonly displayName?: string;
+      readonly callee?: string;
     }
   | { readonly kind: 'plugin-error'; readonly errorCode: number; readonly error: string }
   | { readonly kind: 'media-closed'; readonly reason: string }
@@ -58,6 +62,9 @@ export function parseSipPluginMessage(message: JanusPluginMessage): SipLegEvent 
     sipCallId: typeof sipCallId === 'string' ? sipCallId : undefined,
     jsep: jsepOf(message.jsep),
     q850Cause: q850CauseOf(result),
+    ...optionalText('username', result['username']),
+    ...optionalText('displayName', result['displayname']),
+    ...optionalText('callee', result['callee']),
   };
 }
 
@@ -81,4 +88,8 @@ function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined
 
 function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
+}
+
+function optionalText<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  return typeof value === 'string' ? ({ [key]: value } as Record<K, string>) : {};
 }

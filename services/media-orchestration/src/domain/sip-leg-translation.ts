@@ -14,8 +14,20 @@ export interface CallEnding {
   readonly reasonText: string;
 }
 
+/** What Janus's `incomingcall` told us about an incoming call, and whose account it reached. */
+export interface IncomingOffer {
+  readonly userId: string;
+  /** The caller's number or SIP URI as the carrier sent it; empty when anonymous. */
+  readonly caller: string;
+  readonly callerDisplayName: string;
+  readonly callee: string;
+  readonly sdpOffer: string;
+  readonly carrierSipCallId: string;
+}
+
 /** A fact about the call to record through the call command handler. */
 export type CallUpdate =
+  | { readonly kind: 'offered'; readonly offer: IncomingOffer }
   | { readonly kind: 'invite-sent' }
   | { readonly kind: 'ringing'; readonly sipCode: number }
   | { readonly kind: 'early-media'; readonly sdp: string; readonly sipCode: number }
@@ -26,10 +38,13 @@ export type CallUpdate =
   | { readonly kind: 'renegotiated'; readonly sdpOffer: string; readonly sdpAnswer: string }
   | { readonly kind: 'ended'; readonly ending: CallEnding };
 
-export type SipLegStage = 'placing' | 'invite-sent' | 'ringing' | 'early-media' | 'answered' | 'ended';
+export type SipLegStage =
+  'placing' | 'invite-sent' | 'ringing' | 'early-media' | 'offered' | 'answered' | 'ended';
 
-/** What the translation remembers about one outgoing SIP leg between Janus events. */
+/** What the translation remembers about one SIP leg between Janus events. */
 export interface SipLegState {
+  /** Outgoing: we sent the INVITE (our user is the caller); incoming: the carrier did (our user is the callee). */
+  readonly direction: 'outgoing' | 'incoming';
   readonly stage: SipLegStage;
   /** The SDP of the early dialog (183), which is also the answer when the 200 OK brings no new one. */
   readonly earlySdp: string | undefined;
@@ -37,14 +52,38 @@ export interface SipLegState {
   readonly hangupRequested: boolean;
   /** The softphone's offer of a renegotiation (`update`) whose answer Janus has not brought yet. */
   readonly renegotiationOffer: string | undefined;
+  /** Incoming: the softphone's answer, sent with our `accept`; Janus's `accepted` confirms it. */
+  readonly acceptedAnswer: string | undefined;
+  /** Incoming: the SIP code we declined the call with. */
+  readonly declinedWith: number | undefined;
 }
 
 export const initialSipLegState: SipLegState = Object.freeze({
+  direction: 'outgoing',
   stage: 'placing',
   earlySdp: undefined,
   hangupRequested: false,
   renegotiationOffer: undefined,
+  acceptedAnswer: undefined,
+  declinedWith: undefined,
 });
+
+/** An incoming call's leg, from Janus's `incomingcall`. */
+export const offeredSipLegState: SipLegState = Object.freeze({
+  ...initialSipLegState,
+  direction: 'incoming',
+  stage: 'offered',
+});
+
+/** We sent Janus `accept` with the softphone's answer; its `accepted` then answers the call. */
+export function acceptSipLeg(state: SipLegState, sdpAnswer: string): SipLegState {
+  return state.stage === 'offered' ? { ...state, acceptedAnswer: sdpAnswer } : state;
+}
+
+/** We sent Janus `decline` with `sipCode`; its `hangup` then ends the call as declined by our user. */
+export function declineSipLeg(state: SipLegState, sipCode: number): SipLegState {
+  return state.stage === 'offered' ? { ...state, declinedWith: sipCode } : state;
+}
 
 export interface SipLegStep {
   readonly state: SipLegState;
@@ -157,6 +196,14 @@ function translatePluginEvent(
           update: { kind: 'renegotiated', sdpOffer: state.renegotiationOffer, sdpAnswer: event.jsep.sdp },
         };
       }
+      if (stage === 'offered') {
+        // Incoming: Janus confirms our `accept`; the call's answer is the softphone's own.
+        if (state.acceptedAnswer === undefined) return unchanged(state);
+        return {
+          state: { ...state, stage: 'answered' },
+          update: { kind: 'answered', sdp: state.acceptedAnswer },
+        };
+      }
       if (stage !== 'invite-sent' && stage !== 'ringing' && stage !== 'early-media') return unchanged(state);
       const sdp = event.jsep?.sdp ?? state.earlySdp;
       if (sdp === undefined) {
@@ -174,22 +221,31 @@ function translatePluginEvent(
 
 function sipHangup(state: SipLegState, sipCode: number, reasonText: string, q850Cause: number): CallEnding {
   const answered = state.stage === 'answered';
+  const sip = { sipCode, q850Cause, reasonText };
+  // Our user's party: the caller of an outgoing call, the callee of an incoming one.
+  const ourUser = state.direction === 'outgoing' ? CallParty.CALLER : CallParty.CALLEE;
+  const farEnd = state.direction === 'outgoing' ? CallParty.CALLEE : CallParty.CALLER;
+  if (state.declinedWith !== undefined) {
+    const code = state.declinedWith;
+    return { reason: endReasonForUnansweredCall(code), hungUpBy: ourUser, ...sip, sipCode: code };
+  }
   if (state.hangupRequested) {
     // Our BYE (answered) or CANCEL (not yet): the call ended on our user's side.
+    return { reason: answered ? CallEndReason.NORMAL : CallEndReason.CANCELLED, hungUpBy: ourUser, ...sip };
+  }
+  if (state.direction === 'incoming' && !answered) {
+    // The carrier gave up before our user answered (CANCEL): Janus reports the 487 it answered with.
     return {
-      reason: answered ? CallEndReason.NORMAL : CallEndReason.CANCELLED,
-      hungUpBy: CallParty.CALLER,
-      sipCode,
-      q850Cause,
-      reasonText,
+      reason: CallEndReason.CANCELLED,
+      hungUpBy: farEnd,
+      ...sip,
+      sipCode: sipCode === 0 ? 487 : sipCode,
     };
   }
   return {
     reason: answered ? endReasonForAnsweredCall(sipCode) : endReasonForUnansweredCall(sipCode),
-    hungUpBy: CallParty.CALLEE,
-    sipCode,
-    q850Cause,
-    reasonText,
+    hungUpBy: farEnd,
+    ...sip,
   };
 }
 

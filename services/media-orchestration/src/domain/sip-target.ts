@@ -53,3 +53,12 @@ function userOf(value: string): string | undefined {
 function sipUserPart(user: string): string {
   return user.replace(/#/g, '%23');
 }
+
+/**
+ * Who a SIP URI names, as a softphone shows it: the user part (`sip:+15551230001@carrier.example;user=phone`
+ * -> `+15551230001`, `%23` -> `#`), or the text as it is when it is not a SIP URI.
+ */
+export function userOfSipUri(uri: string): string {
+  const match = /^sips?:([^@;>]+)@/i.exec(uri.trim());
+  return match?.[1] === undefined ? uri : match[1].replace(/%23/gi, '#');
+}

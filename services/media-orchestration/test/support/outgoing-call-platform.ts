@@ -58,6 +58,8 @@ export interface ServiceSettings {
   readonly instanceId: string;
   /** Idle SIP handles per gateway (JANUS_WARM_LINES); the service's default when absent. */
   readonly warmLines?: number;
+  /** SIP_ACCOUNTS: accounts with a `registrar` are registered for incoming calls. */
+  readonly sipAccounts?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface RequestedCall {
@@ -129,6 +131,7 @@ export class OutgoingCallPlatform {
       JANUS_RECONNECT_MAX_MS: '1000',
       LOG_LEVEL: process.env['E2E_LOG_LEVEL'] ?? 'error',
       ...(settings.warmLines === undefined ? {} : { JANUS_WARM_LINES: String(settings.warmLines) }),
+      ...(settings.sipAccounts === undefined ? {} : { SIP_ACCOUNTS: JSON.stringify(settings.sipAccounts) }),
     };
   }
 
@@ -227,6 +230,23 @@ export class OutgoingCallPlatform {
         );
       }
       await sleep(10);
+    }
+  }
+
+  /** The CallOffered recorded for the carrier's Call-ID, waiting for it (scans the store in global order). */
+  async waitForOffer(carrierSipCallId: string, timeoutMs = 10_000): Promise<RecordedEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const events = await this.store.readAll({ maxCount: 10_000 });
+      const offer = events.find(
+        (event) =>
+          event.type === 'CallOffered' &&
+          (event.data as { carrierSipCallId?: unknown }).carrierSipCallId === carrierSipCallId,
+      );
+      if (offer !== undefined) return offer;
+      if (Date.now() > deadline)
+        throw new Error(`no CallOffered for ${carrierSipCallId} after ${timeoutMs} ms`);
+      await sleep(20);
     }
   }
 

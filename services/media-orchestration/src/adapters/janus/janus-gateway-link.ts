@@ -138,6 +138,11 @@ export class JanusGatewayLink {
     });
   }
 
+  /** A new SIP handle that the caller keeps (a registration's), not one from the warm lines. */
+  attachDedicatedHandle(): Promise<SipLineHandle> {
+    return this.attachSipHandle();
+  }
+
   private async attachSipHandle(): Promise<SipLineHandle> {
     const session = this.session;
     if (this.state !== 'up' || session === undefined) throw new Error(`gateway ${this.id} is ${this.state}`);

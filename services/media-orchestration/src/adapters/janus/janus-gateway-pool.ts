@@ -6,6 +6,7 @@ import { selectGateway } from '../../domain/gateway-selection.js';
 import { type ReconnectPolicy } from '../../domain/reconnect-backoff.js';
 import { type GatewayReservation, type SipLine, type SipLineProvider } from '../../app/ports.js';
 import { JanusGatewayLink, type JanusGatewayStatus } from './janus-gateway-link.js';
+import { type SipLineHandle } from './sip-line-handle.js';
 import { JanusSipLine } from './janus-sip-line.js';
 
 export interface JanusGatewayPoolOptions {
@@ -77,9 +78,43 @@ export class JanusGatewayPool implements SipLineProvider {
     return new LinkReservation(link, this.options.requestTimeoutMs);
   }
 
+  /**
+   * A gateway for a registration's long-lived handles, picked as a call's gateway is (region, then load).
+   * Throws NoGatewayAvailableError.
+   */
+  registrationHome(region: string): RegistrationHome {
+    const loads = [...this.links.values()].map((link) => {
+      const { id, region: gatewayRegion, capacity, liveCalls } = link.status();
+      return { id, region: gatewayRegion, capacity, liveCalls, up: link.isUp };
+    });
+    const selection = selectGateway(loads, region);
+    if ('shortage' in selection) throw new NoGatewayAvailableError(selection.shortage, region);
+    const link = this.links.get(selection.gateway.id) as JanusGatewayLink;
+    return {
+      gatewayId: link.id,
+      region: link.config.region,
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      attachHandle: () => link.attachDedicatedHandle(),
+      takeSlot: () => link.takeSlot(),
+      giveSlotBack: () => link.giveSlotBack(),
+      lossReason: () => link.lossReason(),
+    };
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.links.values()].map((link) => link.close()));
   }
+}
+
+/** Where a registration's handles live: one gateway, whose call slots its incoming calls take. */
+export interface RegistrationHome {
+  readonly gatewayId: string;
+  readonly region: string;
+  readonly requestTimeoutMs: number;
+  attachHandle(): Promise<SipLineHandle>;
+  takeSlot(): void;
+  giveSlotBack(): void;
+  lossReason(): string;
 }
 
 class LinkReservation implements GatewayReservation {

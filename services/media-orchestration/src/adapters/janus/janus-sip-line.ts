@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Janode from 'janode';
-import { JanusPluginRefusedError, JanusRequestError } from '../../domain/errors.js';
 import { type SipLegEvent } from '../../domain/sip-leg-event.js';
-import { type OutgoingSipCall, type SipAccount, type SipLine } from '../../app/ports.js';
+import { type SipLine } from '../../app/ports.js';
+import { SipHandleRequests } from './sip-handle-requests.js';
 import { type SipLineHandle } from './sip-line-handle.js';
 
 /** What a line needs from the gateway it runs on. */
@@ -19,6 +19,11 @@ export interface SipLineHome {
   recycle(handle: SipLineHandle, idle: Promise<boolean>): void;
   /** Why the handle vanished, when it vanished without our release (the gateway's last error). */
   lossReason(): string;
+  /**
+   * The handle outlives its calls (a registered handle): `recycle` gets it after every call, even one
+   * that ended without Janus's `hangup`, never a detach.
+   */
+  readonly keepsHandle?: boolean;
 }
 
 // After the plugin's `hangup`, the core closes the PeerConnection (`hangup` "Close PC"). A handle is reused
@@ -38,7 +43,7 @@ const SIP_RELAY_THREAD_EXIT_MS = 1_500;
  * next call: a new handle costs Janus 1.1 a 100 ms wait in its one SIP request thread (see
  * docs/media-orchestration.md), an old one is re-registered in about 1 ms.
  */
-export class JanusSipLine implements SipLine {
+export class JanusSipLine extends SipHandleRequests implements SipLine {
   private listener: ((event: SipLegEvent) => void) | undefined;
   private released = false;
   private slotGiven = false;
@@ -62,26 +67,25 @@ export class JanusSipLine implements SipLine {
     this.freeSlot();
   };
 
+  private readonly onHandleEvent = (event: SipLegEvent): void => {
+    if (event.kind === 'plugin' && event.name === 'hangup') {
+      this.callOver = true;
+      this.callOverAt = Date.now();
+    }
+    if (event.kind === 'plugin' && (event.name === 'accepted' || event.name === 'progress')) {
+      this.hadSipMedia = true;
+    }
+    this.emit(event);
+  };
+
   constructor(
-    private readonly handle: SipLineHandle,
+    handle: SipLineHandle,
     private readonly home: SipLineHome,
   ) {
-    handle.listen((event) => {
-      if (event.kind === 'plugin' && event.name === 'hangup') {
-        this.callOver = true;
-        this.callOverAt = Date.now();
-      }
-      if (event.kind === 'plugin' && (event.name === 'accepted' || event.name === 'progress')) {
-        this.hadSipMedia = true;
-      }
-      this.emit(event);
-    });
+    super(handle, home.gatewayId, home.requestTimeoutMs);
+    handle.listen(this.onHandleEvent);
     handle.on(Janode.EVENT.HANDLE_HANGUP, this.onCoreHangup);
     handle.once(Janode.EVENT.HANDLE_DETACHED, this.onDetached);
-  }
-
-  get gatewayId(): string {
-    return this.home.gatewayId;
   }
 
   get region(): string {
@@ -92,61 +96,16 @@ export class JanusSipLine implements SipLine {
     this.listener = listener;
   }
 
-  async startGuest(account: SipAccount): Promise<void> {
-    const body: Record<string, unknown> = { request: 'register', type: 'guest', username: account.identity };
-    if (account.displayName !== undefined) body['display_name'] = account.displayName;
-    await this.request('register', body);
-  }
-
-  async call(call: OutgoingSipCall): Promise<void> {
-    const body: Record<string, unknown> = { request: 'call', uri: call.uri, call_id: call.sipCallId };
-    if (call.credentials !== undefined) {
-      body['authuser'] = call.credentials.authUser;
-      body['secret'] = call.credentials.secret;
-    }
-    await this.request('call', body, { type: 'offer', sdp: call.offerSdp });
-  }
-
-  async hangup(): Promise<void> {
-    await this.request('hangup', { request: 'hangup' });
-  }
-
-  async hold(direction: 'sendonly' | 'recvonly' | 'inactive'): Promise<void> {
-    await this.request('hold', { request: 'hold', direction });
-  }
-
-  async unhold(): Promise<void> {
-    await this.request('unhold', { request: 'unhold' });
-  }
-
-  async sendDtmfDigit(digit: string, durationMs: number): Promise<void> {
-    const body: Record<string, unknown> = { request: 'dtmf_info', digit };
-    if (durationMs > 0) body['duration'] = durationMs;
-    await this.request('dtmf_info', body);
-  }
-
-  async update(offerSdp: string): Promise<void> {
-    await this.request('update', { request: 'update' }, { type: 'offer', sdp: offerSdp });
-  }
-
-  async trickle(candidate: Readonly<Record<string, unknown>> | undefined): Promise<void> {
-    try {
-      await this.handle.trickle(candidate);
-    } catch (error) {
-      throw new JanusRequestError(this.home.gatewayId, 'trickle', { cause: error });
-    }
-  }
-
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
     this.freeSlot();
-    if (this.callOver && !this.lost) {
+    if (!this.lost && (this.callOver || this.home.keepsHandle === true)) {
       const idle = this.peerConnectionClosedInTime().then(async (closed) => {
         if (closed && this.hadSipMedia) {
           await sleep(Math.max(0, this.callOverAt + SIP_RELAY_THREAD_EXIT_MS - Date.now()));
         }
-        this.handle.listen(undefined);
+        this.handle.stopListening(this.onHandleEvent);
         this.handle.off(Janode.EVENT.HANDLE_HANGUP, this.onCoreHangup);
         this.handle.off(Janode.EVENT.HANDLE_DETACHED, this.onDetached);
         return closed && !this.lost;
@@ -179,18 +138,5 @@ export class JanusSipLine implements SipLine {
     if (this.slotGiven) return;
     this.slotGiven = true;
     this.home.slotFreed();
-  }
-
-  private async request(
-    name: string,
-    body: Record<string, unknown>,
-    jsep?: { type: 'offer'; sdp: string },
-  ): Promise<void> {
-    try {
-      await this.handle.request(body, this.home.requestTimeoutMs, jsep);
-    } catch (error) {
-      if (error instanceof JanusPluginRefusedError) throw error;
-      throw new JanusRequestError(this.home.gatewayId, name, { cause: error });
-    }
   }
 }

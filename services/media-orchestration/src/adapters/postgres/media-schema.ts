@@ -4,6 +4,7 @@ import { type BusSchema, migrateBusSchema } from '@ringbus/bus';
 import { MediaOrchestrationError } from '../../domain/errors.js';
 
 export const LIVE_CALL_CLAIM_TABLE = 'media_live_call_claim';
+export const SIP_REGISTRATION_LEASE_TABLE = 'media_sip_registration_lease';
 
 export interface MediaSchema extends BusSchema {
   media_live_call_claim: {
@@ -15,6 +16,11 @@ export interface MediaSchema extends BusSchema {
     traceparent: string;
     correlation_id: string;
     claimed_at: Generated<Date>;
+  };
+  media_sip_registration_lease: {
+    account_id: string;
+    instance_id: string;
+    expires_at: Date;
   };
 }
 
@@ -36,6 +42,16 @@ const migrations: Record<string, Migration> = {
         .createIndex(`${LIVE_CALL_CLAIM_TABLE}_instance`)
         .on(LIVE_CALL_CLAIM_TABLE)
         .column('instance_id')
+        .execute();
+    },
+  },
+  '0002_sip_registration_lease': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable(SIP_REGISTRATION_LEASE_TABLE)
+        .addColumn('account_id', 'text', (column) => column.primaryKey())
+        .addColumn('instance_id', 'text', (column) => column.notNull())
+        .addColumn('expires_at', 'timestamptz', (column) => column.notNull())
         .execute();
     },
   },

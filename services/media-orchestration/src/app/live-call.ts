@@ -14,6 +14,8 @@ import {
   type CallEnding,
   endSipLeg,
   initialSipLegState,
+  acceptSipLeg,
+  declineSipLeg,
   requestSipLegHangup,
   startSipLegRenegotiation,
   type CallUpdate,
@@ -25,15 +27,18 @@ import {
 import { type CallRecorder, type RecordedCall } from './call-recorder.js';
 import { type LiveCallClaims, type SipLine } from './ports.js';
 
-export interface LiveOutgoingCallDeps {
+export interface LiveCallDeps {
   readonly recorder: CallRecorder;
   readonly claims: LiveCallClaims;
   readonly logger: ServiceLogger;
   /** Called once, when the call's end is recorded (or given up on) and its line released. */
-  readonly onFinished: (call: LiveOutgoingCall) => void;
+  readonly onFinished: (call: LiveCall) => void;
   /** How long to wait for Janus's `hangup` after we asked for one before letting the leg go anyway. */
   readonly hangupGraceMs: number;
 }
+
+// SIP 603 Decline: our user turned the call down.
+const DECLINE = 603;
 
 const PROGRESS_UPDATES: ReadonlySet<CallUpdate['kind']> = new Set([
   'invite-sent',
@@ -43,17 +48,21 @@ const PROGRESS_UPDATES: ReadonlySet<CallUpdate['kind']> = new Set([
 ]);
 
 /**
- * One outgoing call this instance carries: its Janus SIP line, the translation state of its Janus events,
- * and a queue that records the resulting call updates one after another, in the order Janus reported them.
+ * One call this instance carries, outgoing or incoming: its Janus SIP line, the translation state of its
+ * Janus events, and a queue that records the resulting call updates one after another, in the order Janus
+ * reported them.
  */
-export class LiveOutgoingCall {
-  private leg: SipLegState = initialSipLegState;
+export class LiveCall {
+  private leg: SipLegState;
   private line: SipLine | undefined;
   private recording: Promise<void> = Promise.resolve();
   private finishing: Promise<void> | undefined;
   private hangupGuard: NodeJS.Timeout | undefined;
   private requests: Promise<unknown> = Promise.resolve();
   private held = false;
+  // Candidates the softphone trickled before the call's Janus handle existed; Janus queues them itself
+  // until the offer arrives, so they go out as soon as the handle does.
+  private earlyCandidates: (Readonly<Record<string, unknown>> | undefined)[] = [];
   private markFinished: () => void = () => undefined;
   private readonly whenFinished = new Promise<void>((resolve) => {
     this.markFinished = resolve;
@@ -61,8 +70,12 @@ export class LiveOutgoingCall {
 
   constructor(
     readonly call: RecordedCall,
-    private readonly deps: LiveOutgoingCallDeps,
-  ) {}
+    private readonly deps: LiveCallDeps,
+    /** `offeredSipLegState` for an incoming call. */
+    initialLeg: SipLegState = initialSipLegState,
+  ) {
+    this.leg = initialLeg;
+  }
 
   get callId(): string {
     return this.call.callId;
@@ -76,6 +89,21 @@ export class LiveOutgoingCall {
   attach(line: SipLine): void {
     this.line = line;
     line.onEvent((event) => this.onLegEvent(event));
+    const early = this.earlyCandidates.splice(0);
+    if (early.length > 0) {
+      this.requests = this.requests.then(async () => {
+        for (const candidate of early) {
+          await line
+            .trickle(candidate)
+            .catch((error: unknown) =>
+              this.deps.logger.warn(
+                { callId: this.callId, err: error },
+                'Janus did not take an early candidate',
+              ),
+            );
+        }
+      });
+    }
   }
 
   /** Settles once every update seen so far is recorded. */
@@ -99,8 +127,10 @@ export class LiveOutgoingCall {
    */
   async abandon(ending: CallEnding): Promise<void> {
     const wasLive = !this.hasEnded;
+    const unanswered = this.leg.direction === 'incoming' && this.leg.stage === 'offered';
     this.end(ending);
-    if (wasLive) await this.line?.hangup().catch(() => undefined);
+    if (wasLive)
+      await (unanswered ? this.line?.decline(DECLINE) : this.line?.hangup())?.catch(() => undefined);
     await this.finished();
   }
 
@@ -115,9 +145,11 @@ export class LiveOutgoingCall {
       this.end(systemFailure('the call ended before its SIP line was open'));
       return;
     }
-    this.leg = requestSipLegHangup(this.leg);
+    const declining = this.leg.direction === 'incoming' && this.leg.stage === 'offered';
+    // An incoming call not answered yet is declined (603): Janus has no hang-up for it.
+    this.leg = declining ? declineSipLeg(this.leg, DECLINE) : requestSipLegHangup(this.leg);
     try {
-      await line.hangup();
+      await (declining ? line.decline(DECLINE) : line.hangup());
     } catch (error) {
       this.deps.logger.warn({ callId: this.callId, err: error }, 'Janus did not take our hang-up');
       this.end(systemFailure(`hanging up through Janus failed: ${(error as Error).message}`));
@@ -150,6 +182,10 @@ export class LiveOutgoingCall {
       return DONE;
     }
     const line = this.line;
+    if (request.kind === 'trickle' && line === undefined && !this.hasEnded) {
+      this.earlyCandidates.push(request.candidate);
+      return DONE;
+    }
     if (this.hasEnded || line === undefined) {
       return refused(JANUS_SIP_ERROR.wrongState, 'Wrong state (the call has ended)');
     }
@@ -157,6 +193,10 @@ export class LiveOutgoingCall {
       this.leg.stage === 'answered'
         ? undefined
         : refused(JANUS_SIP_ERROR.wrongState, `Wrong state (the call is not answered: ${this.leg.stage})`);
+    const offeredOnly = (): LegRequestOutcome | undefined =>
+      this.leg.direction === 'incoming' && this.leg.stage === 'offered' && this.leg.declinedWith === undefined
+        ? undefined
+        : refused(JANUS_SIP_ERROR.wrongState, `Wrong state (not an incoming call waiting for an answer)`);
     try {
       switch (request.kind) {
         case 'hold': {
@@ -195,9 +235,21 @@ export class LiveOutgoingCall {
         case 'trickle':
           await line.trickle(request.candidate);
           return DONE;
-        case 'accept':
-        case 'decline':
-          return refused(JANUS_SIP_ERROR.wrongState, `Wrong state (${request.kind} is for incoming calls)`);
+        case 'accept': {
+          const notNow = offeredOnly();
+          if (notNow !== undefined) return notNow;
+          this.leg = acceptSipLeg(this.leg, request.sdpAnswer);
+          await line.accept(request.sdpAnswer);
+          return DONE;
+        }
+        case 'decline': {
+          const notNow = offeredOnly();
+          if (notNow !== undefined) return notNow;
+          const code = request.sipCode === 0 ? DECLINE : request.sipCode;
+          this.leg = declineSipLeg(this.leg, code);
+          await line.decline(code);
+          return DONE;
+        }
       }
     } catch (error) {
       if (error instanceof JanusPluginRefusedError) return refused(error.pluginErrorCode, error.pluginError);
@@ -209,7 +261,8 @@ export class LiveOutgoingCall {
     }
   }
 
-  private record(update: CallUpdate): void {
+  /** Records a fact found outside Janus's events (CallOffered, a hold Janus took), in the call's queue. */
+  record(update: CallUpdate): void {
     this.apply({ state: this.leg, update }, Date.now());
   }
 
