@@ -151,15 +151,16 @@ export class AppModule {
         { provide: SIGNALING_CONFIG, useValue: config },
         {
           provide: LiveCallProjection,
-          useFactory: (pool: pg.Pool, logger: ServiceLogger) => {
+          useFactory: (pool: pg.Pool, logger: ServiceLogger, nats: NatsConnection) => {
             const db = signalingDatabase(pool);
             return new LiveCallProjection(
               new PostgresLiveCallProjectionStore(db, config.EVENTS_DURABLE_NAME),
               new PostgresSubscriberDirectory(db),
               logger.child({ component: 'live-call-projection' }),
+              new NatsMediaLegs(nats, MEDIA_REQUEST_TIMEOUT_MS, uuidv7),
             );
           },
-          inject: [POSTGRES_POOL, SERVICE_LOGGER],
+          inject: [POSTGRES_POOL, SERVICE_LOGGER, NATS_CONNECTION],
         },
         SignalingEndpoint,
       ],

@@ -274,9 +274,11 @@ describe('incoming calls', () => {
       caller: '+15550777',
     });
 
-    // Requests on the offered call need media-orchestration: 501, after the call was found on its line.
-    expect((await refusalOf(client.accept({ line: 0, callId: carrierCallId, jsep: offer }))).code).toBe(501);
-    expect((await refusalOf(client.decline({ line: 0, callId: carrierCallId }))).code).toBe(501);
+    // The call is found on its line; with no media-orchestration here, nobody carries its Janus leg.
+    expect((await refusalOf(client.accept({ line: 0, callId: carrierCallId, jsep: offer }))).code).toBe(465);
+    const answer = { type: 'answer' as const, sdp: OFFER_SDP };
+    expect((await refusalOf(client.accept({ line: 0, callId: carrierCallId, jsep: answer }))).code).toBe(481);
+    expect((await refusalOf(client.decline({ line: 0, callId: carrierCallId }))).code).toBe(481);
 
     // A softphone woken by a push finds the offer in the state handshake.
     await client.close();

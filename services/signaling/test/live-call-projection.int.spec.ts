@@ -4,6 +4,7 @@ import { migrateBusSchema } from '@ringbus/bus';
 import { type RecordedEvent } from '@ringbus/event-store';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsMediaLegs } from '../src/adapters/nats/nats-media-legs.js';
 import { PostgresLiveCallProjectionStore } from '../src/adapters/postgres/live-calls.js';
 import { migrateSignalingSchema, signalingDatabase } from '../src/adapters/postgres/signaling-schema.js';
 import { PostgresSubscriberDirectory } from '../src/adapters/postgres/subscribers.js';
@@ -62,6 +63,7 @@ describe('signaling_live_call projection', () => {
       new PostgresLiveCallProjectionStore(signalingDatabase(platform.schema.pool), 'projection-test'),
       new PostgresSubscriberDirectory(signalingDatabase(platform.schema.pool)),
       pino({ level: 'silent' }),
+      new NatsMediaLegs(platform.nats, 1_000, () => 'request-id'),
     );
     const user = await platform.provisionUser();
     const { client } = await platform.connect(instance, user);

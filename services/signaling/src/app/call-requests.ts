@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { foldCallEvents, type CallCommandHandler } from '@ringbus/call-commands';
 import { type EventStore } from '@ringbus/event-store';
 import {
@@ -13,6 +13,8 @@ import {
 import {
   type CallLogRecord,
   type ClientRequest,
+  type AcceptRequest,
+  type DeclineRequest,
   type HangupRequest,
   type HoldRequest,
   type IceTrickleRequest,
@@ -73,7 +75,13 @@ const refused = (refusal: Refusal): RequestOutcome => ({ kind: 'refused', refusa
 const ACK: RequestOutcome = { kind: 'ack' };
 // Candidates may come right behind `outgoing_call`, before media-orchestration took the call: how long
 // to keep offering one to the call's (not yet listening) media leg.
-const TRICKLE_RETRY_DELAYS_MS = [50, 100, 200, 400, 800] as const;
+const TRICKLE_RETRY_DELAYS_MS = [20, 40, 80, 160, 320] as const;
+// media-orchestration takes a call within milliseconds of CallRequested: a call requested longer ago than
+// this and still not taken has nobody to take it.
+const TRICKLE_WAIT_MS = 2_000;
+
+// SIP 603 Decline: what the carrier hears when our user turns a call down.
+const DECLINE = 603;
 
 const HOLD_DIRECTIONS: Readonly<Record<string, HoldMediaDirection>> = {
   sendonly: HoldMediaDirection.SENDONLY,
@@ -114,7 +122,9 @@ export class CallRequests {
       case 'ice_trickle':
         return this.trickle(request, context, traceparent);
       case 'accept':
+        return this.accept(request, context, traceparent);
       case 'decline':
+        return this.decline(request, context, traceparent);
       case 'transfer': {
         const call = await this.resolveCall(request, context);
         return refused('refusal' in call ? call.refusal : refusals.notAvailableYet(request.request));
@@ -228,7 +238,16 @@ export class CallRequests {
     const state = foldCallEvents(await readCallStream(this.deps.store, call.callId));
     if (state.status === 'none' || state.status === 'ended') return refused(refusals.noSuchCall());
     const hangingUp: RequestOutcome = { kind: 'ack', after: [{ event: 'hangingup' }] };
-    if (state.status !== 'requested') {
+    if (state.status === 'offered') {
+      // An incoming call not answered yet is declined: a hang-up of it means "no".
+      const outcome = await this.deps.media.request(
+        call.callId,
+        { case: 'decline', value: { sipCode: DECLINE } },
+        traceparent,
+      );
+      if (outcome.kind === 'done') return hangingUp;
+      if (outcome.kind === 'refused') return refused({ code: outcome.code, reason: outcome.reason });
+    } else if (state.status !== 'requested') {
       const outcome = await this.deps.media.request(call.callId, { case: 'hangUp', value: {} }, traceparent);
       if (outcome.kind === 'done') return hangingUp;
       if (outcome.kind === 'refused') return refused({ code: outcome.code, reason: outcome.reason });
@@ -239,7 +258,11 @@ export class CallRequests {
       this.command(call.callId, {
         case: 'hangup',
         value: {
-          reason: connected ? CallEndReason.NORMAL : CallEndReason.CANCELLED,
+          reason: connected
+            ? CallEndReason.NORMAL
+            : state.status === 'offered'
+              ? CallEndReason.REJECTED
+              : CallEndReason.CANCELLED,
           hungUpBy: state.direction === CallDirection.INCOMING ? CallParty.CALLEE : CallParty.CALLER,
           sipCode: 0,
           q850Cause: 0,
@@ -253,6 +276,33 @@ export class CallRequests {
     );
     context.logger.info({ callId: call.callId, status: state.status }, 'call ended by signaling');
     return hangingUp;
+  }
+
+  /** `accept` of an incoming call with the softphone's answer: `accepting` follows the ack. */
+  private async accept(
+    request: AcceptRequest,
+    context: RequestContext,
+    traceparent: string,
+  ): Promise<RequestOutcome> {
+    if (request.jsep.type !== 'answer') return refused(refusals.invalidSdp('accept takes an answer'));
+    const outcome = await this.onMediaLeg(request, context, traceparent, {
+      case: 'accept',
+      value: { sdpAnswer: request.jsep.sdp },
+    });
+    return outcome.kind === 'ack' ? { kind: 'ack', after: [{ event: 'accepting' }] } : outcome;
+  }
+
+  /** `decline` of an incoming call: 603 Decline to the carrier, `declining` after the ack. */
+  private async decline(
+    request: DeclineRequest,
+    context: RequestContext,
+    traceparent: string,
+  ): Promise<RequestOutcome> {
+    const outcome = await this.onMediaLeg(request, context, traceparent, {
+      case: 'decline',
+      value: { sipCode: DECLINE },
+    });
+    return outcome.kind === 'ack' ? { kind: 'ack', after: [{ event: 'declining', code: DECLINE }] } : outcome;
   }
 
   /** `update`: the softphone's new offer (an ICE restart) goes to Janus; `updating` follows the ack. */
@@ -298,6 +348,13 @@ export class CallRequests {
       value: { candidateJson: completed ? '' : JSON.stringify(candidate) },
     };
     let outcome = await this.deps.media.request(call.callId, leg, traceparent);
+    if (outcome.kind === 'no-carrier') {
+      // Only a call just requested, which media-orchestration has not taken yet, is worth waiting for.
+      const state = foldCallEvents(await readCallStream(this.deps.store, call.callId));
+      const waiting =
+        state.status === 'requested' && this.deps.clock() - timestampMs(state.startedAt) < TRICKLE_WAIT_MS;
+      if (!waiting) return this.answerFor(outcome);
+    }
     for (const delayMs of TRICKLE_RETRY_DELAYS_MS) {
       if (outcome.kind !== 'no-carrier') break;
       await new Promise((resolve) => setTimeout(resolve, delayMs));

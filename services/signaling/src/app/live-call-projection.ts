@@ -2,7 +2,8 @@ import { callIdOfStream } from '@ringbus/call-domain';
 import { type RecordedEvent } from '@ringbus/event-store';
 import { type ServiceLogger } from '@ringbus/service-kit';
 import { decodeCallEvent } from './call-stream.js';
-import { type LiveCallProjectionStore, type SubscriberDirectory } from './ports.js';
+import { type IncomingPlacement } from '../domain/call-view.js';
+import { type LiveCallProjectionStore, type MediaLegs, type SubscriberDirectory } from './ports.js';
 
 /** The call event types the live-call table follows; the durable consumer acks every other one. */
 export const PROJECTED_CALL_EVENT_TYPES = ['CallRequested', 'CallOffered', 'CallEnded'] as const;
@@ -18,6 +19,8 @@ export class LiveCallProjection {
     private readonly store: LiveCallProjectionStore,
     private readonly subscribers: SubscriberDirectory,
     private readonly logger: ServiceLogger,
+    /** Declines (486) an incoming call that finds every line of its user busy. */
+    private readonly media: MediaLegs,
   ) {}
 
   async apply(event: RecordedEvent): Promise<void> {
@@ -47,8 +50,9 @@ export class LiveCallProjection {
       case 'callOffered': {
         const offered = callEvent.event.value;
         const subscriber = await this.subscribers.findSubscriber(tenant, offered.userId);
+        let placement: IncomingPlacement | undefined;
         await this.store.applyOnce(event.eventId, async (directory) => {
-          await directory.placeIncoming({
+          placement = await directory.placeIncoming({
             callId,
             tenant,
             userId: offered.userId,
@@ -57,6 +61,7 @@ export class LiveCallProjection {
             carrierSipCallId: offered.carrierSipCallId,
           });
         });
+        if (placement?.line === null) await this.declineBusy(callId, event.metadata.traceparent);
         return;
       }
       case 'callEnded':
@@ -64,6 +69,24 @@ export class LiveCallProjection {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Every line of the user is busy: the carrier gets 486 Busy Here (the softphone hears `missed_call`).
+   * Only the delivery that placed the call declines it; a failure is logged and the call rings on until
+   * the carrier gives up, which no retry here could make better.
+   */
+  private async declineBusy(callId: string, traceparent: string): Promise<void> {
+    try {
+      const outcome = await this.media.request(
+        callId,
+        { case: 'decline', value: { sipCode: 486 } },
+        traceparent,
+      );
+      this.logger.info({ callId, outcome: outcome.kind }, 'incoming call with no free line declined busy');
+    } catch (error) {
+      this.logger.warn({ callId, err: error }, 'could not decline an incoming call with no free line');
     }
   }
 }
