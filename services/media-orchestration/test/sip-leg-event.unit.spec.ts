@@ -23,6 +23,31 @@ describe('reading raw Janus SIP plugin messages', () => {
       sipCallId: 'rb-0192',
       jsep: { type: 'answer', sdp: 'v=0\r\n' },
       q850Cause: undefined,
+      username: 'sip:bob@127.0.0.1',
+    });
+  });
+
+  it('reads who calls and whom of `incomingcall`', () => {
+    const message = pluginMessage(
+      {
+        sip: 'event',
+        call_id: 'carrier-1@127.0.0.1',
+        result: {
+          event: 'incomingcall',
+          username: 'sip:+15550142@carrier.example',
+          displayname: 'Front desk',
+          callee: 'sip:alice@127.0.0.1',
+        },
+      },
+      { type: 'offer', sdp: 'v=0\r\n' },
+    );
+    expect(parseSipPluginMessage(message)).toMatchObject({
+      name: 'incomingcall',
+      sipCallId: 'carrier-1@127.0.0.1',
+      username: 'sip:+15550142@carrier.example',
+      displayName: 'Front desk',
+      callee: 'sip:alice@127.0.0.1',
+      jsep: { type: 'offer' },
     });
   });
 

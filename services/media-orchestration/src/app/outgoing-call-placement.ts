@@ -45,6 +45,8 @@ export interface OutgoingCallDeps {
  */
 export class OutgoingCallPlacement {
   private readonly live = new Map<string, LiveCall>();
+  /** Calls being dialled beside the consumer (after their claim, until their INVITE's fate is recorded). */
+  private readonly dialling = new Set<Promise<void>>();
   private stopping = false;
   private readonly now: () => number;
 
@@ -56,8 +58,9 @@ export class OutgoingCallPlacement {
   }
 
   /**
-   * Places the call `event` (a CallRequested) asks for. Settles once the INVITE is sent and recorded as
-   * SipInviteSent, or the call's failure is recorded; a redelivered event places nothing.
+   * Places the call `event` (a CallRequested) asks for. Settles once the call is claimed for this instance
+   * (or its failure is recorded): the dialling through Janus goes on after, beside the consumer. A
+   * redelivered event places nothing.
    */
   async place(event: RecordedEvent): Promise<void> {
     if (this.stopping) throw new ServiceStoppingError();
@@ -129,11 +132,46 @@ export class OutgoingCallPlacement {
       },
     });
     this.live.set(callId, live);
+    // The claim is stored: from here a crash leaves a call the restart ends, never one lost silently. The
+    // event is acked now, and the dialling goes on beside the consumer, which takes the next call at once
+    // instead of waiting out this one's Janus round trips and recordings.
+    const dialling = this.dial(live, {
+      requested,
+      uri,
+      sipCallId,
+      reservation,
+      ageMs,
+      receivedAt,
+      logger,
+      keepMailbox: (opened) => {
+        mailbox = opened;
+      },
+    }).finally(() => this.dialling.delete(dialling));
+    this.dialling.add(dialling);
+  }
+
+  private async dial(
+    live: LiveCall,
+    call: {
+      readonly requested: CallRequested;
+      readonly uri: string;
+      readonly sipCallId: string;
+      readonly reservation: GatewayReservation;
+      readonly ageMs: number;
+      readonly receivedAt: number;
+      readonly logger: ServiceLogger;
+      /** Hands the call's mailbox to whoever closes it when the call finishes. */
+      readonly keepMailbox: (mailbox: MediaCallMailbox) => void;
+    },
+  ): Promise<void> {
+    const { requested, uri, sipCallId, logger } = call;
+    const gatewayId = live.call.gatewayId;
     try {
       // Open before the INVITE: by the time SipInviteSent is in the stream, signaling's requests reach us.
-      mailbox = await this.deps.inbox.open(callId, (request) => live.perform(request));
+      const mailbox = await this.deps.inbox.open(live.callId, (request) => live.perform(request));
+      call.keepMailbox(mailbox);
       if (live.hasEnded) mailbox.close();
-      const line = await reservation.openLine();
+      const line = await call.reservation.openLine();
       live.attach(line);
       const account = await this.deps.accounts.accountFor({
         userId: requested.userId,
@@ -143,15 +181,15 @@ export class OutgoingCallPlacement {
       await line.startGuest(account);
       await line.call({ uri, sipCallId, offerSdp: requested.sdpOffer, credentials: account.credentials });
       logger.debug(
-        { gatewayId: call.gatewayId, requestAgeMs: ageMs, placingMs: this.now() - receivedAt },
+        { gatewayId, requestAgeMs: call.ageMs, placingMs: this.now() - call.receivedAt },
         'INVITE sent',
       );
     } catch (error) {
       // Janus's own refusal arrives as an event too, and the line's events end the call with it.
       if (!(error instanceof JanusPluginRefusedError)) {
-        logger.warn({ err: error, gatewayId: call.gatewayId }, 'placing the call through Janus failed');
-        const reason = `placing the call on Janus gateway ${call.gatewayId} failed: ${(error as Error).message}`;
-        live.end(this.deps.lines.isUp(call.gatewayId) ? systemFailure(reason) : gatewayLost(reason));
+        logger.warn({ err: error, gatewayId }, 'placing the call through Janus failed');
+        const reason = `placing the call on Janus gateway ${gatewayId} failed: ${(error as Error).message}`;
+        live.end(this.deps.lines.isUp(gatewayId) ? systemFailure(reason) : gatewayLost(reason));
       }
     }
     await live.recorded();
@@ -181,8 +219,9 @@ export class OutgoingCallPlacement {
         ),
       ),
     );
-    // Calls that had ended already finish releasing their lines.
+    // Calls that had ended already finish releasing their lines; dialling in flight settles.
     await Promise.all([...this.live.values()].map((call) => call.finished()));
+    await Promise.allSettled([...this.dialling]);
     return calls.length;
   }
 

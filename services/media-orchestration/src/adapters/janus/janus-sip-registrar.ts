@@ -15,8 +15,10 @@ import { type SipLineHandle } from './sip-line-handle.js';
 // Handles beyond the account's lines: the line count is enforced by signaling (a call with no free line
 // is declined 486 and shown as missed), so Janus itself should never be the one to find every handle busy
 // (it answers 486 on its own then, and we learn nothing but a `missed_call`). Janus counts a handle busy
-// for about a second after its call ended (its media thread winding down), hence two.
-const SPARE_HANDLES = 2;
+// for seconds after its call ended (its SIP transaction and media thread winding down: three declined
+// calls in a row found every one of three handles busy in our tests), and an idle handle costs Janus
+// next to nothing, hence four.
+const SPARE_HANDLES = 4;
 
 /**
  * Registers accounts through Janus's SIP plugin: a master handle that sends the REGISTER, plus helper
