@@ -1,17 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sipCallIdFor } from '@ringbus/call-domain';
 import { CallEndReason, CallParty, HoldMediaDirection, callEventFromRecord } from '@ringbus/proto';
 import {
-  createWebRtcPeer,
   insideLoopbackNamespace,
-  type JanusGateway,
-  runSipp,
+  type runSipp,
   type SippPeer,
-  startJanus,
   type TracedSipMessage,
   type WebRtcPeer,
 } from '@ringbus/telephony-testkit';
-import { OutgoingCallPlatform } from './support/outgoing-call-platform.js';
+import { useJanusE2eFixture } from './support/janus-e2e-fixture.js';
 
 // What signaling asks of a live call's Janus leg (hold, DTMF, hang-up, ICE restart), sent as signaling
 // sends it — a media request on the call's NATS subject — to media-orchestration with a real Janus and
@@ -24,88 +21,65 @@ const received =
     m.direction === 'received' && m.method === method;
 
 describe.skipIf(!inNamespace)('media requests on live calls, real Janus and sipp', () => {
-  let platform: OutgoingCallPlatform;
-  let janus: JanusGateway;
-  const peers: WebRtcPeer[] = [];
-  const sipps: SippPeer[] = [];
-
-  beforeAll(async () => {
-    platform = await OutgoingCallPlatform.start();
-    janus = await startJanus();
-  });
-
-  afterEach(async () => {
-    await platform?.stopServices();
-    for (const peer of peers.splice(0)) await peer.close();
-    for (const sipp of sipps.splice(0)) await sipp.stop();
-  });
-
-  afterAll(async () => {
-    await platform?.close();
-    await janus?.stop();
-  });
+  const fixture = useJanusE2eFixture();
 
   async function callThrough(scenario: Parameters<typeof runSipp>[0]['scenario'], instanceId: string) {
-    const sipp = await runSipp({ scenario, recvTimeoutMs: 30_000, globalTimeoutMs: 90_000 });
-    sipps.push(sipp);
-    await platform.startService({
-      gateways: [{ id: 'janus-e2e', region: 'eu', wsUrl: janus.wsUrl, capacity: 100 }],
+    const sipp = await fixture.carrier({ scenario });
+    await fixture.platform.startService({
+      gateways: [{ id: 'janus-e2e', region: 'eu', wsUrl: fixture.janus.wsUrl, capacity: 100 }],
       carrierSipPort: sipp.sipPort,
       instanceId,
     });
-    const peer = createWebRtcPeer({ offerDtlsSetup: 'active' });
-    peers.push(peer);
-    const { callId } = await platform.requestCall((await peer.createOffer()).sdp);
+    const peer = fixture.softphone();
+    const { callId } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
     return { sipp, peer, callId };
   }
 
-  async function answerMedia(callId: string, peer: WebRtcPeer): Promise<void> {
-    const answered = callEventFromRecord(await platform.waitForEvent(callId, 'Answered')).event;
-    if (answered.case !== 'answered') throw new Error('not Answered');
-    await peer.applyAnswer({ type: 'answer', sdp: answered.value.sdpAnswer });
-    await peer.waitForConnected(10_000);
-    await peer.waitForReceived(25, 5_000);
-  }
+  const answerMedia = (callId: string, peer: WebRtcPeer) => fixture.connectMedia(callId, peer, 25);
 
   it('DTMF as SIP INFO, hold and unhold as re-INVITEs with their directions, hang-up as BYE', async () => {
     const { sipp, peer, callId } = await callThrough('uas-answer-info-hold', 'mo-e2e-requests');
     await answerMedia(callId, peer);
     const sipCallId = sipCallIdFor(callId);
 
-    expect(await platform.mediaRequest(callId, { case: 'sendDtmf', value: { digits: '1#a' } })).toEqual({
+    expect(
+      await fixture.platform.mediaRequest(callId, { case: 'sendDtmf', value: { digits: '1#a' } }),
+    ).toEqual({
       case: 'done',
       value: expect.anything(),
     });
-    const dtmf = callEventFromRecord(await platform.waitForEvent(callId, 'DtmfSent')).event;
+    const dtmf = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'DtmfSent')).event;
     expect(dtmf.case === 'dtmfSent' && dtmf.value.digits).toBe('1#A');
     const infos = await waitForCount(sipp, received('INFO'), 3);
     expect(infos.map((info) => /Signal=(\S+)/.exec(info.body)?.[1])).toEqual(['1', '#', 'A']);
     expect(infos.every((info) => info.headers['content-type']?.[0] === 'application/dtmf-relay')).toBe(true);
 
-    const hold = await platform.mediaRequest(callId, {
+    const hold = await fixture.platform.mediaRequest(callId, {
       case: 'hold',
       value: { mediaDirection: HoldMediaDirection.SENDONLY },
     });
     expect(hold.case).toBe('done');
-    const held = callEventFromRecord(await platform.waitForEvent(callId, 'HeldByUs')).event;
+    const held = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'HeldByUs')).event;
     expect(held.case === 'heldByUs' && held.value.mediaDirection).toBe(HoldMediaDirection.SENDONLY);
     const [, holdInvite] = await waitForCount(sipp, received('INVITE'), 2);
     expect(holdInvite?.body).toMatch(/^a=sendonly\r?$/m);
     // The domain keeps DTMF to a call that is not on hold; the leg refuses it before Janus is asked.
-    expect(await platform.mediaRequest(callId, { case: 'sendDtmf', value: { digits: '5' } })).toEqual({
-      case: 'refused',
-      value: expect.objectContaining({ code: 447 }),
-    });
+    expect(await fixture.platform.mediaRequest(callId, { case: 'sendDtmf', value: { digits: '5' } })).toEqual(
+      {
+        case: 'refused',
+        value: expect.objectContaining({ code: 447 }),
+      },
+    );
 
-    expect((await platform.mediaRequest(callId, { case: 'unhold', value: {} })).case).toBe('done');
-    await platform.waitForEvent(callId, 'Resumed');
+    expect((await fixture.platform.mediaRequest(callId, { case: 'unhold', value: {} })).case).toBe('done');
+    await fixture.platform.waitForEvent(callId, 'Resumed');
     const [, , resumeInvite] = await waitForCount(sipp, received('INVITE'), 3);
     // Janus restores the direction before the hold; sendrecv is the default and written as no attribute.
     expect(resumeInvite?.body).not.toMatch(/^a=(sendonly|recvonly|inactive)\r?$/m);
 
-    expect((await platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
+    expect((await fixture.platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
     await sipp.waitForMessage(received('BYE'), 10_000);
-    const ended = callEventFromRecord(await platform.waitForEvent(callId, 'CallEnded')).event;
+    const ended = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'CallEnded')).event;
     expect(ended.case === 'callEnded' && ended.value).toMatchObject({
       reason: CallEndReason.NORMAL,
       hungUpBy: CallParty.CALLER,
@@ -113,7 +87,7 @@ describe.skipIf(!inNamespace)('media requests on live calls, real Janus and sipp
     });
     expect(await sipp.done).toMatchObject({ passed: true });
     expect(sipp.messages().every((m) => m.callId === sipCallId)).toBe(true);
-    expect(await platform.eventTypes(callId)).toEqual([
+    expect(await fixture.platform.eventTypes(callId)).toEqual([
       'CallRequested',
       'SipInviteSent',
       'Answered',
@@ -123,32 +97,32 @@ describe.skipIf(!inNamespace)('media requests on live calls, real Janus and sipp
       'CallEnded',
     ]);
     // The call is gone from this instance: nobody listens on its subject any more.
-    await expect(platform.mediaRequest(callId, { case: 'hangUp', value: {} })).rejects.toMatchObject({
+    await expect(fixture.platform.mediaRequest(callId, { case: 'hangUp', value: {} })).rejects.toMatchObject({
       code: 'NO_COMMAND_HANDLER',
     });
   });
 
   it('a hang-up while the callee rings is a CANCEL: 487, cancelled by the caller', async () => {
     const { sipp, callId } = await callThrough('uas-ringing-no-answer', 'mo-e2e-cancel');
-    await platform.waitForEvent(callId, 'Ringing');
+    await fixture.platform.waitForEvent(callId, 'Ringing');
     // Hold needs an answered call.
     expect(
-      await platform.mediaRequest(callId, {
+      await fixture.platform.mediaRequest(callId, {
         case: 'hold',
         value: { mediaDirection: HoldMediaDirection.UNSPECIFIED },
       }),
     ).toEqual({ case: 'refused', value: expect.objectContaining({ code: 447 }) });
 
-    expect((await platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
+    expect((await fixture.platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
     await sipp.waitForMessage(received('CANCEL'), 10_000);
-    const ended = callEventFromRecord(await platform.waitForEvent(callId, 'CallEnded')).event;
+    const ended = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'CallEnded')).event;
     expect(ended.case === 'callEnded' && ended.value).toMatchObject({
       reason: CallEndReason.CANCELLED,
       hungUpBy: CallParty.CALLER,
       sipCode: 487,
     });
     expect(await sipp.done).toMatchObject({ passed: true });
-    expect(await platform.eventTypes(callId)).toEqual([
+    expect(await fixture.platform.eventTypes(callId)).toEqual([
       'CallRequested',
       'SipInviteSent',
       'Ringing',
@@ -162,9 +136,12 @@ describe.skipIf(!inNamespace)('media requests on live calls, real Janus and sipp
 
     const restart = await peer.createOffer({ iceRestart: true });
     expect(
-      (await platform.mediaRequest(callId, { case: 'renegotiate', value: { sdpOffer: restart.sdp } })).case,
+      (await fixture.platform.mediaRequest(callId, { case: 'renegotiate', value: { sdpOffer: restart.sdp } }))
+        .case,
     ).toBe('done');
-    const renegotiated = callEventFromRecord(await platform.waitForEvent(callId, 'MediaRenegotiated')).event;
+    const renegotiated = callEventFromRecord(
+      await fixture.platform.waitForEvent(callId, 'MediaRenegotiated'),
+    ).event;
     if (renegotiated.case !== 'mediaRenegotiated') throw new Error('not MediaRenegotiated');
     expect(renegotiated.value.sdpOffer).toBe(restart.sdp);
     await peer.applyAnswer({ type: 'answer', sdp: renegotiated.value.sdpAnswer });
@@ -174,10 +151,10 @@ describe.skipIf(!inNamespace)('media requests on live calls, real Janus and sipp
     const invites = await waitForCount(sipp, received('INVITE'), 2);
     expect(invites.every((invite) => invite.callId === sipCallIdFor(callId))).toBe(true);
 
-    expect((await platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
-    await platform.waitForEvent(callId, 'CallEnded');
+    expect((await fixture.platform.mediaRequest(callId, { case: 'hangUp', value: {} })).case).toBe('done');
+    await fixture.platform.waitForEvent(callId, 'CallEnded');
     expect(await sipp.done).toMatchObject({ passed: true });
-    expect(await platform.eventTypes(callId)).toEqual([
+    expect(await fixture.platform.eventTypes(callId)).toEqual([
       'CallRequested',
       'SipInviteSent',
       'Answered',

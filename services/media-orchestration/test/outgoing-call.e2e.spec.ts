@@ -1,19 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sipCallIdFor } from '@ringbus/call-domain';
 import { CallEndReason, CallParty, callEventFromRecord, type CallEnded } from '@ringbus/proto';
 import {
   createWebRtcPeer,
   insideLoopbackNamespace,
-  type JanusGateway,
   LOOPBACK_ICE_INTERFACE,
-  runSipp,
   type SippPeer,
   startJanus,
   type TracedSipMessage,
-  type WebRtcPeer,
 } from '@ringbus/telephony-testkit';
 import { JanusGatewayPool } from '../src/adapters/janus/janus-gateway-pool.js';
-import { OutgoingCallPlatform, type ServiceSettings } from './support/outgoing-call-platform.js';
+import { type OutgoingCallPlatform, type ServiceSettings } from './support/outgoing-call-platform.js';
+import { useJanusE2eFixture } from './support/janus-e2e-fixture.js';
 import { sippLoggedAtMs } from './support/sipp-time.js';
 
 const inNamespace = insideLoopbackNamespace();
@@ -43,31 +41,13 @@ function inviteDelayMs(invite: TracedSipMessage, requestedAtMs: number): number 
 }
 
 describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real Janus and sipp', () => {
-  let platform: OutgoingCallPlatform;
-  let janus: JanusGateway;
-  const peers: WebRtcPeer[] = [];
-  const sipps: SippPeer[] = [];
-
-  beforeAll(async () => {
-    platform = await OutgoingCallPlatform.start();
-    janus = await startJanus();
-  });
-
-  afterEach(async () => {
-    await platform?.stopServices();
-    for (const peer of peers.splice(0)) await peer.close();
-    for (const sipp of sipps.splice(0)) await sipp.stop();
-  });
-
-  afterAll(async () => {
-    await platform?.close();
-    await janus?.stop();
-  });
+  const fixture = useJanusE2eFixture();
+  const { carrier, softphone, connectMedia } = fixture;
 
   const settingsFor = (
     sipp: SippPeer,
     instanceId: string,
-    gateway = janus,
+    gateway = fixture.janus,
     warmLines?: number,
   ): ServiceSettings => ({
     gateways: [{ id: 'janus-e2e', region: 'eu', wsUrl: gateway.wsUrl, capacity: 100 }],
@@ -76,37 +56,16 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
     warmLines,
   });
 
-  /** Answers `callId` on `peer` with the SDP of its Answered event and waits for echoed RTP. */
-  async function connectMedia(callId: string, peer: WebRtcPeer, packets: number) {
-    const answered = callEventFromRecord(await platform.waitForEvent(callId, 'Answered')).event;
-    if (answered.case !== 'answered') throw new Error('not Answered');
-    await peer.applyAnswer({ type: 'answer', sdp: answered.value.sdpAnswer });
-    await peer.waitForConnected(10_000);
-    return peer.waitForReceived(packets, 5_000);
-  }
-
-  async function carrier(scenario: Parameters<typeof runSipp>[0]): Promise<SippPeer> {
-    const sipp = await runSipp({ recvTimeoutMs: 30_000, globalTimeoutMs: 90_000, ...scenario });
-    sipps.push(sipp);
-    return sipp;
-  }
-
-  function softphone(): WebRtcPeer {
-    const peer = createWebRtcPeer({ offerDtlsSetup: 'active' });
-    peers.push(peer);
-    return peer;
-  }
-
   it('answered call: INVITE with our Call-ID, SDP answer in Answered, RTP both ways, our hang-up is a BYE', async () => {
     const sipp = await carrier({ scenario: 'uas-answer-echo' });
-    const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-answer'));
+    const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-answer'));
     const peer = softphone();
     const offer = await peer.createOffer();
 
-    const { callId, requestedAtMs } = await platform.requestCall(offer.sdp);
+    const { callId, requestedAtMs } = await fixture.platform.requestCall(offer.sdp);
     const invite = await sipp.waitForMessage(isInvite, 10_000);
     expect(invite.callId).toBe(sipCallIdFor(callId));
-    const answered = await platform.waitForEvent(callId, 'Answered');
+    const answered = await fixture.platform.waitForEvent(callId, 'Answered');
     const answeredEvent = callEventFromRecord(answered).event;
     if (answeredEvent.case !== 'answered') throw new Error('not Answered');
     await peer.applyAnswer({ type: 'answer', sdp: answeredEvent.value.sdpAnswer });
@@ -118,38 +77,40 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
         `-> Answered stored ${Date.parse(answered.metadata.occurredAt) - requestedAtMs} ms; RTP ${JSON.stringify(counters)}`,
     );
 
-    await platform.hangUpAsCaller(callId, CallEndReason.NORMAL, CallParty.CALLER);
+    await fixture.platform.hangUpAsCaller(callId, CallEndReason.NORMAL, CallParty.CALLER);
     const bye = await sipp.waitForMessage((m) => m.direction === 'received' && m.method === 'BYE', 10_000);
     expect(bye.callId).toBe(sipCallIdFor(callId));
     expect(await sipp.done).toMatchObject({ passed: true });
     expect(sipp.messages().every((m) => m.callId === sipCallIdFor(callId))).toBe(true);
 
-    const types = await platform.eventTypes(callId);
+    const types = await fixture.platform.eventTypes(callId);
     expect(types).toEqual(['CallRequested', 'SipInviteSent', 'Answered', 'CallEnded']);
-    const inviteSent = callEventFromRecord(await platform.waitForEvent(callId, 'SipInviteSent')).event;
+    const inviteSent = callEventFromRecord(
+      await fixture.platform.waitForEvent(callId, 'SipInviteSent'),
+    ).event;
     expect(inviteSent.case === 'sipInviteSent' && inviteSent.value).toMatchObject({
       sipCallId: sipCallIdFor(callId),
       janusGatewayId: 'janus-e2e',
       region: 'eu',
     });
-    expect(callEndedOf(await platform.waitForEvent(callId, 'CallEnded'))).toMatchObject({
+    expect(callEndedOf(await fixture.platform.waitForEvent(callId, 'CallEnded'))).toMatchObject({
       reason: CallEndReason.NORMAL,
       hungUpBy: CallParty.CALLER,
     });
-    await platform.stopService(app);
+    await fixture.platform.stopService(app);
   });
 
   it('a Janus handle freed by an answered call carries the next answered call, media both ways', async () => {
     const calls = 3;
     const sipp = await carrier({ scenario: 'uas-answer-echo', calls });
     // Two warm handles for three calls: at least one call runs on a handle an earlier call used.
-    const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-reuse', janus, 2));
+    const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-reuse', fixture.janus, 2));
     for (let i = 0; i < calls; i += 1) {
       const peer = softphone();
-      const { callId } = await platform.requestCall((await peer.createOffer()).sdp);
+      const { callId } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
       const counters = await connectMedia(callId, peer, 25);
       expect(counters.received).toBeGreaterThanOrEqual(25);
-      await platform.hangUpAsCaller(callId, CallEndReason.NORMAL, CallParty.CALLER);
+      await fixture.platform.hangUpAsCaller(callId, CallEndReason.NORMAL, CallParty.CALLER);
       await sipp.waitForMessage(
         (m) => m.direction === 'received' && m.method === 'BYE' && m.callId === sipCallIdFor(callId),
       );
@@ -159,58 +120,64 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
     }
     expect(await sipp.done).toMatchObject({ passed: true });
     expect(app.get(JanusGatewayPool).status()[0]?.handlesAttached).toBe(2);
-    await platform.stopService(app);
+    await fixture.platform.stopService(app);
   });
 
   it("the carrier's BYE ends an answered call: normal, by the callee, SIP 200", async () => {
     const sipp = await carrier({ scenario: 'uas-answer-then-bye', pauseMs: 2_500 });
-    const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-bye'));
+    const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-bye'));
     const peer = softphone();
-    const { callId } = await platform.requestCall((await peer.createOffer()).sdp);
-    const answered = callEventFromRecord(await platform.waitForEvent(callId, 'Answered')).event;
+    const { callId } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
+    const answered = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'Answered')).event;
     if (answered.case !== 'answered') throw new Error('not Answered');
     await peer.applyAnswer({ type: 'answer', sdp: answered.value.sdpAnswer });
     await peer.waitForConnected(10_000);
     await peer.waitForReceived(10, 5_000);
 
-    const ended = callEndedOf(await platform.waitForEvent(callId, 'CallEnded', 15_000));
+    const ended = callEndedOf(await fixture.platform.waitForEvent(callId, 'CallEnded', 15_000));
     expect(ended).toMatchObject({ reason: CallEndReason.NORMAL, hungUpBy: CallParty.CALLEE, sipCode: 200 });
     expect(await sipp.done).toMatchObject({ passed: true });
-    expect(await platform.eventTypes(callId)).toEqual([
+    expect(await fixture.platform.eventTypes(callId)).toEqual([
       'CallRequested',
       'SipInviteSent',
       'Answered',
       'CallEnded',
     ]);
-    await platform.stopService(app);
+    await fixture.platform.stopService(app);
   });
 
   it('486 from the carrier ends the call busy, by the callee, with the SIP code', async () => {
     const sipp = await carrier({ scenario: 'uas-busy' });
-    const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-busy'));
-    const { callId, requestedAtMs } = await platform.requestCall((await softphone().createOffer()).sdp);
-    const ended = callEndedOf(await platform.waitForEvent(callId, 'CallEnded'));
+    const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-busy'));
+    const { callId, requestedAtMs } = await fixture.platform.requestCall(
+      (await softphone().createOffer()).sdp,
+    );
+    const ended = callEndedOf(await fixture.platform.waitForEvent(callId, 'CallEnded'));
     expect(ended).toMatchObject({ reason: CallEndReason.BUSY, hungUpBy: CallParty.CALLEE, sipCode: 486 });
-    expect(await platform.eventTypes(callId)).toEqual(['CallRequested', 'SipInviteSent', 'CallEnded']);
+    expect(await fixture.platform.eventTypes(callId)).toEqual([
+      'CallRequested',
+      'SipInviteSent',
+      'CallEnded',
+    ]);
     const invite = await sipp.waitForMessage(isInvite);
     expect(invite.callId).toBe(sipCallIdFor(callId));
     console.info(`busy call: CallRequested -> INVITE at sipp ${inviteDelayMs(invite, requestedAtMs)} ms`);
     expect(await sipp.done).toMatchObject({ passed: true });
-    await platform.stopService(app);
+    await fixture.platform.stopService(app);
   });
 
   it('50 calls in a row: 50 distinct Call-IDs at the carrier, each the one derived from its call', async () => {
     const calls = 50;
     const sipp = await carrier({ scenario: 'uas-busy', calls });
-    const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-many'));
+    const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-many'));
     const startedAt = Date.now();
     const callIds: string[] = [];
     const delays: number[] = [];
     for (let i = 0; i < calls; i += 1) {
       const peer = createWebRtcPeer({ offerDtlsSetup: 'active' });
-      const { callId, requestedAtMs } = await platform.requestCall((await peer.createOffer()).sdp);
+      const { callId, requestedAtMs } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
       callIds.push(callId);
-      const ended = callEndedOf(await platform.waitForEvent(callId, 'CallEnded'));
+      const ended = callEndedOf(await fixture.platform.waitForEvent(callId, 'CallEnded'));
       expect(ended.reason).toBe(CallEndReason.BUSY);
       const invite = await sipp.waitForMessage((m) => isInvite(m) && m.callId === sipCallIdFor(callId));
       const delay = inviteDelayMs(invite, requestedAtMs);
@@ -236,7 +203,7 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
         `p50 ${delays[Math.floor(delays.length * 0.5)]} ms, p95 ${delays[Math.floor(delays.length * 0.95)]} ms, ` +
         `max ${delays.at(-1)} ms`,
     );
-    await platform.stopService(app);
+    await fixture.platform.stopService(app);
   });
 
   it('Janus killed mid-call: the call ends as gateway lost, by the system', async () => {
@@ -246,10 +213,10 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
     });
     try {
       const sipp = await carrier({ scenario: 'uas-answer-echo' });
-      const { app } = await platform.startService(settingsFor(sipp, 'mo-e2e-lost', doomed));
+      const { app } = await fixture.platform.startService(settingsFor(sipp, 'mo-e2e-lost', doomed));
       const peer = softphone();
-      const { callId } = await platform.requestCall((await peer.createOffer()).sdp);
-      const answered = callEventFromRecord(await platform.waitForEvent(callId, 'Answered')).event;
+      const { callId } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
+      const answered = callEventFromRecord(await fixture.platform.waitForEvent(callId, 'Answered')).event;
       if (answered.case !== 'answered') throw new Error('not Answered');
       await peer.applyAnswer({ type: 'answer', sdp: answered.value.sdpAnswer });
       await peer.waitForConnected(10_000);
@@ -257,7 +224,7 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
 
       const killedAt = Date.now();
       doomed.kill('SIGKILL');
-      const endedEvent = await platform.waitForEvent(callId, 'CallEnded');
+      const endedEvent = await fixture.platform.waitForEvent(callId, 'CallEnded');
       const ended = callEndedOf(endedEvent);
       expect(ended).toMatchObject({
         reason: CallEndReason.GATEWAY_LOST,
@@ -269,7 +236,7 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
         `Janus SIGKILLed: CallEnded GATEWAY_LOST stored ${Date.parse(endedEvent.metadata.occurredAt) - killedAt} ms later ` +
           `(${ended.reasonText})`,
       );
-      await platform.stopService(app);
+      await fixture.platform.stopService(app);
       await sipp.stop();
     } finally {
       await doomed.stop();
@@ -279,10 +246,10 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
   it('media-orchestration killed mid-call: its restart ends the call as gateway lost', async () => {
     const sipp = await carrier({ scenario: 'uas-answer-echo' });
     const settings = settingsFor(sipp, 'mo-e2e-restart');
-    const first = await platform.spawnService(settings);
+    const first = await fixture.platform.spawnService(settings);
     const peer = softphone();
-    const { callId } = await platform.requestCall((await peer.createOffer()).sdp);
-    await platform.waitForEvent(callId, 'Answered').catch((error: unknown) => {
+    const { callId } = await fixture.platform.requestCall((await peer.createOffer()).sdp);
+    await fixture.platform.waitForEvent(callId, 'Answered').catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\nservice output:\n${first.output()}`);
     });
 
@@ -291,10 +258,10 @@ describe.skipIf(!inNamespace)('outgoing calls through media-orchestration, real 
     // Janus drops the session of a closed WebSocket and hangs the call up towards the carrier.
     const bye = await sipp.waitForMessage((m) => m.direction === 'received' && m.method === 'BYE', 10_000);
     expect(bye.callId).toBe(sipCallIdFor(callId));
-    expect(await platform.eventTypes(callId)).toEqual(['CallRequested', 'SipInviteSent', 'Answered']);
+    expect(await fixture.platform.eventTypes(callId)).toEqual(['CallRequested', 'SipInviteSent', 'Answered']);
 
-    const second = await platform.spawnService(settings);
-    const ended = callEndedOf(await platform.waitForEvent(callId, 'CallEnded'));
+    const second = await fixture.platform.spawnService(settings);
+    const ended = callEndedOf(await fixture.platform.waitForEvent(callId, 'CallEnded'));
     expect(ended).toMatchObject({
       reason: CallEndReason.GATEWAY_LOST,
       hungUpBy: CallParty.SYSTEM,

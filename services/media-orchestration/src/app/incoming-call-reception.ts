@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type ServiceLogger } from '@ringbus/service-kit';
 import { userOfSipUri } from '../domain/sip-target.js';
-import { gatewayLost, offeredSipLegState, systemFailure } from '../domain/sip-leg-translation.js';
+import { offeredSipLegState, systemFailure } from '../domain/sip-leg-translation.js';
 import { type CallRecorder, type RecordedCall } from './call-recorder.js';
-import { LiveCall } from './live-call.js';
+import { LiveCall, letCallsGo } from './live-call.js';
 import {
   type IncomingSipCall,
   type LiveCallClaims,
@@ -101,16 +101,7 @@ export class IncomingCallReception {
   /** Lets every incoming call go (this instance stops), as OutgoingCallPlacement.stop does. */
   async stop(): Promise<number> {
     this.stopping = true;
-    const calls = [...this.live.values()].filter((call) => !call.hasEnded);
-    await Promise.all(
-      calls.map((call) =>
-        call.abandon(
-          gatewayLost('media-orchestration stopped; the Janus session of the call closed with it'),
-        ),
-      ),
-    );
-    await Promise.all([...this.live.values()].map((call) => call.finished()));
-    return calls.length;
+    return letCallsGo(this.live.values());
   }
 }
 

@@ -16,6 +16,7 @@ import {
   initialSipLegState,
   acceptSipLeg,
   declineSipLeg,
+  gatewayLost,
   requestSipLegHangup,
   startSipLegRenegotiation,
   type CallUpdate,
@@ -324,4 +325,21 @@ function janusHoldDirection(direction: HoldMediaDirection): 'sendonly' | 'recvon
     case HoldMediaDirection.UNSPECIFIED:
       return 'sendonly';
   }
+}
+
+/**
+ * Lets every live call of `calls` go because this instance stops: each ends as GATEWAY_LOST (its Janus
+ * session closes with our connection) and Janus is asked to hang up; calls that had ended already finish
+ * releasing their lines. Returns how many live calls it ended.
+ */
+export async function letCallsGo(calls: Iterable<LiveCall>): Promise<number> {
+  const all = [...calls];
+  const live = all.filter((call) => !call.hasEnded);
+  await Promise.all(
+    live.map((call) =>
+      call.abandon(gatewayLost('media-orchestration stopped; the Janus session of the call closed with it')),
+    ),
+  );
+  await Promise.all(all.map((call) => call.finished()));
+  return live.length;
 }

@@ -7,7 +7,7 @@ import { JanusPluginRefusedError, MediaOrchestrationError, ServiceStoppingError 
 import { sipRequestUriFor } from '../domain/sip-target.js';
 import { gatewayLost, systemFailure } from '../domain/sip-leg-translation.js';
 import { type CallRecorder, type RecordedCall } from './call-recorder.js';
-import { LiveCall } from './live-call.js';
+import { LiveCall, letCallsGo } from './live-call.js';
 import {
   type GatewayReservation,
   type LiveCallClaims,
@@ -211,18 +211,10 @@ export class OutgoingCallPlacement {
    */
   async stop(): Promise<number> {
     this.stopping = true;
-    const calls = [...this.live.values()].filter((call) => !call.hasEnded);
-    await Promise.all(
-      calls.map((call) =>
-        call.abandon(
-          gatewayLost('media-orchestration stopped; the Janus session of the call closed with it'),
-        ),
-      ),
-    );
-    // Calls that had ended already finish releasing their lines; dialling in flight settles.
-    await Promise.all([...this.live.values()].map((call) => call.finished()));
+    const ended = await letCallsGo(this.live.values());
+    // Dialling in flight settles (its calls just ended).
     await Promise.allSettled([...this.dialling]);
-    return calls.length;
+    return ended;
   }
 
   private async recordFailure(call: RecordedCall, reasonText: string): Promise<void> {

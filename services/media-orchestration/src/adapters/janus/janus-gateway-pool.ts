@@ -67,13 +67,7 @@ export class JanusGatewayPool implements SipLineProvider {
   }
 
   reserve(region: string): GatewayReservation {
-    const loads = [...this.links.values()].map((link) => {
-      const { id, region: gatewayRegion, capacity, liveCalls } = link.status();
-      return { id, region: gatewayRegion, capacity, liveCalls, up: link.isUp };
-    });
-    const selection = selectGateway(loads, region);
-    if ('shortage' in selection) throw new NoGatewayAvailableError(selection.shortage, region);
-    const link = this.links.get(selection.gateway.id) as JanusGatewayLink;
+    const link = this.pick(region);
     link.takeSlot();
     return new LinkReservation(link, this.options.requestTimeoutMs);
   }
@@ -83,13 +77,7 @@ export class JanusGatewayPool implements SipLineProvider {
    * Throws NoGatewayAvailableError.
    */
   registrationHome(region: string): RegistrationHome {
-    const loads = [...this.links.values()].map((link) => {
-      const { id, region: gatewayRegion, capacity, liveCalls } = link.status();
-      return { id, region: gatewayRegion, capacity, liveCalls, up: link.isUp };
-    });
-    const selection = selectGateway(loads, region);
-    if ('shortage' in selection) throw new NoGatewayAvailableError(selection.shortage, region);
-    const link = this.links.get(selection.gateway.id) as JanusGatewayLink;
+    const link = this.pick(region);
     return {
       gatewayId: link.id,
       region: link.config.region,
@@ -103,6 +91,17 @@ export class JanusGatewayPool implements SipLineProvider {
 
   async close(): Promise<void> {
     await Promise.all([...this.links.values()].map((link) => link.close()));
+  }
+
+  /** The gateway for new work in `region` (region first, then load); throws NoGatewayAvailableError. */
+  private pick(region: string): JanusGatewayLink {
+    const loads = [...this.links.values()].map((link) => {
+      const { id, region: gatewayRegion, capacity, liveCalls } = link.status();
+      return { id, region: gatewayRegion, capacity, liveCalls, up: link.isUp };
+    });
+    const selection = selectGateway(loads, region);
+    if ('shortage' in selection) throw new NoGatewayAvailableError(selection.shortage, region);
+    return this.links.get(selection.gateway.id) as JanusGatewayLink;
   }
 }
 
