@@ -10,6 +10,18 @@ describe('billing-adapter configuration', () => {
     expect(config.HTTP_HOST).toBe('127.0.0.1');
   });
 
+  it('projects CDRs into the current schema with the default durable unless configured', () => {
+    const config = loadBillingAdapterConfig({});
+    expect(config.CDR_SCHEMA).toBeUndefined();
+    expect(config.CDR_DEFAULT_COUNTRY_CODE).toBe('');
+    expect(config.EVENTS_DURABLE_NAME).toBe('billing-cdr');
+    expect(loadBillingAdapterConfig({ CDR_DEFAULT_COUNTRY_CODE: '49' }).CDR_DEFAULT_COUNTRY_CODE).toBe('49');
+    expect(() => loadBillingAdapterConfig({ CDR_DEFAULT_COUNTRY_CODE: '+49' })).toThrow(
+      /CDR_DEFAULT_COUNTRY_CODE/,
+    );
+    expect(() => loadBillingAdapterConfig({ CDR_SCHEMA: 'Billing; drop' })).toThrow(/CDR_SCHEMA/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadBillingAdapterConfig({ HTTP_PORT: 'abc' })).toThrow(ConfigurationError);
     expect(() => loadBillingAdapterConfig({ HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT/);
