@@ -10,6 +10,7 @@ import {
   type SipLegState,
   startSipLegRenegotiation,
   translateSipLegEvent,
+  translateSipLegEventInOrder,
 } from '../src/domain/sip-leg-translation.js';
 import { ANSWER_SDP, EARLY_SDP, sip } from './janus-events.js';
 
@@ -203,5 +204,36 @@ describe('renegotiation (the softphone `update`)', () => {
 
   it('an `accepted` without our update changes nothing on an answered call', () => {
     expect(run([sip('accepted', { sdp: 'v=0 again' })], answered).updates).toEqual([]);
+  });
+});
+
+describe('Janus answering before it says `calling` (its SIP thread beat its request thread)', () => {
+  const inOrder = (events: readonly SipLegEvent[]) => {
+    let state = initialSipLegState;
+    const updates: CallUpdate[] = [];
+    for (const event of events) {
+      for (const step of translateSipLegEventInOrder(state, event)) {
+        state = step.state;
+        if (step.update !== undefined) updates.push(step.update);
+      }
+    }
+    return updates;
+  };
+
+  it('a 486 before `calling` records the INVITE, then the busy end; the late `calling` changes nothing', () => {
+    const updates = inOrder([sip('hangup', { code: 486, reason: 'Busy Here' }), sip('calling')]);
+    expect(updates.map((u) => u.kind)).toEqual(['invite-sent', 'ended']);
+    expect(ended(updates[1])).toMatchObject({ reason: CallEndReason.BUSY, sipCode: 486 });
+  });
+
+  it('an answer before `calling` records the INVITE, then the answer', () => {
+    expect(inOrder([sip('accepted', { sdp: ANSWER_SDP }), sip('calling')])).toEqual([
+      { kind: 'invite-sent' },
+      { kind: 'answered', sdp: ANSWER_SDP },
+    ]);
+  });
+
+  it('in the usual order it is the plain translation', () => {
+    expect(inOrder([sip('calling'), sip('ringing')]).map((u) => u.kind)).toEqual(['invite-sent', 'ringing']);
   });
 });

@@ -258,6 +258,11 @@ describe('answerable bad requests get one error response and keep the socket', (
   it('answers a flood with 503 beyond the rate limit, then closes the socket (1008) when it persists', async () => {
     const user = await platform.provisionUser();
     const socket = await open(user);
+    // Within the budget a request is answered as usual (501: presence is not implemented yet). In the
+    // flood itself the close can overtake answers still in flight, so this is checked before it.
+    expect(
+      await ask(socket, { request: 'presence_update', transaction: 'before-flood', settings: {} }),
+    ).toMatchObject({ code: 501 });
     const count = 400;
     for (let i = 0; i < count; i += 1) {
       socket.send(JSON.stringify({ request: 'presence_update', transaction: `flood-${i}`, settings: {} }));
@@ -266,7 +271,6 @@ describe('answerable bad requests get one error response and keep the socket', (
     const responses = socket.received.filter((frame) => 'response' in frame);
     const codes = responses.map((frame) => frame['code']);
     expect(codes.filter((code) => code === 503).length).toBeGreaterThan(10);
-    expect(codes).toContain(501);
     // Never more than one response per transaction.
     expect(new Set(responses.map((frame) => frame['transaction'])).size).toBe(responses.length);
   });

@@ -23,7 +23,7 @@ import {
   type SipLegState,
   type SipLegStep,
   systemFailure,
-  translateSipLegEvent,
+  translateSipLegEventInOrder,
 } from '../domain/sip-leg-translation.js';
 import { type CallRecorder, type RecordedCall } from './call-recorder.js';
 import { type LiveCallClaims, type SipLine } from './ports.js';
@@ -205,16 +205,14 @@ export class LiveCall {
           if (notNow !== undefined) return notNow;
           await line.hold(janusHoldDirection(request.mediaDirection));
           this.held = true;
-          this.record({ kind: 'held', mediaDirection: request.mediaDirection });
-          return DONE;
+          return this.recordThenDone({ kind: 'held', mediaDirection: request.mediaDirection });
         }
         case 'unhold': {
           const notNow = answeredOnly();
           if (notNow !== undefined) return notNow;
           await line.unhold();
           this.held = false;
-          this.record({ kind: 'resumed' });
-          return DONE;
+          return this.recordThenDone({ kind: 'resumed' });
         }
         case 'dtmf': {
           const notNow = answeredOnly();
@@ -222,8 +220,7 @@ export class LiveCall {
           if (this.held) return refused(JANUS_SIP_ERROR.wrongState, 'Wrong state (the call is on hold)');
           const digits = request.digits.toUpperCase();
           for (const digit of digits) await line.sendDtmfDigit(digit, request.durationMs);
-          this.record({ kind: 'dtmf-sent', digits });
-          return DONE;
+          return this.recordThenDone({ kind: 'dtmf-sent', digits });
         }
         case 'renegotiate': {
           const notNow = answeredOnly();
@@ -262,13 +259,24 @@ export class LiveCall {
     }
   }
 
+  /**
+   * Records what Janus just did and answers `done` once it is in the stream: signaling's ack then means
+   * the fact is stored, so whatever the softphone asks next (a hangup) finds it there, in order.
+   */
+  private async recordThenDone(update: CallUpdate): Promise<LegRequestOutcome> {
+    this.record(update);
+    await this.recording;
+    return DONE;
+  }
+
   /** Records a fact found outside Janus's events (CallOffered, a hold Janus took), in the call's queue. */
   record(update: CallUpdate): void {
     this.apply({ state: this.leg, update }, Date.now());
   }
 
   private onLegEvent(event: SipLegEvent): void {
-    this.apply(translateSipLegEvent(this.leg, event), Date.now());
+    const at = Date.now();
+    for (const step of translateSipLegEventInOrder(this.leg, event)) this.apply(step, at);
   }
 
   private apply(step: SipLegStep, occurredAtMs: number): void {

@@ -133,6 +133,35 @@ export function translateSipLegEvent(state: SipLegState, event: SipLegEvent): Si
   }
 }
 
+// Events that only come once Janus sent the INVITE: seen while `calling` has not arrived yet (Janus sends
+// `calling` from its request thread and the far end's answer from its SIP thread, and on a busy machine
+// the answer wins), they say the INVITE went out first.
+const AFTER_THE_INVITE: ReadonlySet<string> = new Set([
+  'ringing',
+  'proceeding',
+  'progress',
+  'accepted',
+  'hangup',
+]);
+
+/**
+ * `translateSipLegEvent` for events as Janus may order them: an answer, a ring or a final response
+ * before `calling` also records the INVITE (first), so the stream always holds SipInviteSent before
+ * what followed it. Returns the steps in the order to record them.
+ */
+export function translateSipLegEventInOrder(state: SipLegState, event: SipLegEvent): SipLegStep[] {
+  if (
+    state.stage === 'placing' &&
+    state.direction === 'outgoing' &&
+    event.kind === 'plugin' &&
+    AFTER_THE_INVITE.has(event.name)
+  ) {
+    const sent: SipLegStep = { state: { ...state, stage: 'invite-sent' }, update: { kind: 'invite-sent' } };
+    return [sent, translateSipLegEvent(sent.state, event)];
+  }
+  return [translateSipLegEvent(state, event)];
+}
+
 /** Ends the leg for a reason found outside Janus's events (no gateway, a failed request, a lost gateway). */
 export function endSipLeg(state: SipLegState, ending: CallEnding): SipLegStep {
   if (state.stage === 'ended') return unchanged(state);

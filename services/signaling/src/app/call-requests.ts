@@ -54,6 +54,11 @@ export type RequestOutcome =
       readonly kind: 'ack';
       /** Call events to send right after the ack, on the request's line and call, with its transaction. */
       readonly after?: readonly CallLogRecord[];
+      /**
+       * The call's stream version the handler decided on: the socket is told every event up to it before
+       * the ack, so what the softphone hears keeps the stream's order (`resuming` before `hangingup`).
+       */
+      readonly seenVersion?: number;
     }
   | { readonly kind: 'refused'; readonly refusal: Refusal };
 
@@ -204,13 +209,16 @@ export class CallRequests {
     let outcome = await this.deps.liveCalls.claimOutgoing(claim);
     if (!outcome.claimed) {
       const now = this.deps.clock();
-      const stale = outcome.conflicts.filter(
-        (entry) => !entry.confirmed && now - entry.claimedAt.getTime() > STALE_CLAIM_MS,
-      );
       let released = false;
-      for (const entry of stale) {
-        if ((await readCallStream(this.deps.store, entry.callId)).length > 0) continue;
-        await this.deps.liveCalls.release(entry.callId);
+      for (const entry of outcome.conflicts) {
+        const stale = !entry.confirmed && now - entry.claimedAt.getTime() > STALE_CLAIM_MS;
+        const events = await readCallStream(this.deps.store, entry.callId);
+        // A claim a crash left (no stream behind it), or a call that has ended while the projection has
+        // not caught up yet (a softphone redialling right after `hangup`): either frees the line.
+        if (stale && events.length === 0) await this.deps.liveCalls.release(entry.callId);
+        else if (events.length > 0 && foldCallEvents(events).status === 'ended') {
+          await this.deps.liveCalls.forget(entry.callId);
+        } else continue;
         released = true;
       }
       if (released) outcome = await this.deps.liveCalls.claimOutgoing(claim);
@@ -235,9 +243,14 @@ export class CallRequests {
   ): Promise<RequestOutcome> {
     const call = await this.resolveCall(request, context);
     if ('refusal' in call) return refused(call.refusal);
-    const state = foldCallEvents(await readCallStream(this.deps.store, call.callId));
+    const events = await readCallStream(this.deps.store, call.callId);
+    const state = foldCallEvents(events);
     if (state.status === 'none' || state.status === 'ended') return refused(refusals.noSuchCall());
-    const hangingUp: RequestOutcome = { kind: 'ack', after: [{ event: 'hangingup' }] };
+    const hangingUp: RequestOutcome = {
+      kind: 'ack',
+      after: [{ event: 'hangingup' }],
+      seenVersion: events.at(-1)?.streamVersion,
+    };
     if (state.status === 'offered') {
       // An incoming call not answered yet is declined: a hang-up of it means "no".
       const outcome = await this.deps.media.request(
@@ -284,6 +297,9 @@ export class CallRequests {
     context: RequestContext,
     traceparent: string,
   ): Promise<RequestOutcome> {
+    // The call first: an unknown or another user's call reads 481 whatever else is wrong.
+    const call = await this.resolveCall(request, context);
+    if ('refusal' in call) return refused(call.refusal);
     if (request.jsep.type !== 'answer') return refused(refusals.invalidSdp('accept takes an answer'));
     const outcome = await this.onMediaLeg(request, context, traceparent, {
       case: 'accept',
@@ -311,6 +327,8 @@ export class CallRequests {
     context: RequestContext,
     traceparent: string,
   ): Promise<RequestOutcome> {
+    const call = await this.resolveCall(request, context);
+    if ('refusal' in call) return refused(call.refusal);
     if (request.jsep.type !== 'offer') {
       return refused(
         refusals.invalidSdp('update takes an offer: re-INVITEs from the far end are auto-accepted'),

@@ -355,7 +355,27 @@ export class SignalingSession implements CallEventSink {
       this.respond(request, { kind: 'refused', refusal: refusals.timeout() });
       return;
     }
+    if (outcome.kind === 'ack' && outcome.seenVersion !== undefined && 'call_id' in request) {
+      await this.catchUp(request.call_id, outcome.seenVersion);
+    }
     this.respond(request, outcome);
+  }
+
+  /**
+   * Tells the socket the events of the call `clientCallId` up to `version` that it has not heard yet
+   * (read from the store: they may still be on their way through the relay). Events held for the request
+   * meanwhile are then dropped by version when released.
+   */
+  private async catchUp(clientCallId: string | undefined, version: number): Promise<void> {
+    const tracked = clientCallId === undefined ? undefined : this.calls.byClientId(clientCallId);
+    if (tracked === undefined || tracked.version >= version) return;
+    const missed = await readCallStream(this.services.store, tracked.view.callId, tracked.version + 1);
+    for (const record of missed) {
+      if (record.streamVersion > version || this.phase !== 'ready') break;
+      const missedEvent = decodeCallEvent(record);
+      if (missedEvent !== undefined) this.forward(missedEvent, tracked.view);
+      tracked.version = record.streamVersion;
+    }
   }
 
   private requestContext(answered: Promise<void>): RequestContext {

@@ -1,6 +1,6 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type INestApplication } from '@nestjs/common';
-import { BusExceptionFilter, JetStreamEventTransport, waitForEventsStream } from '@ringbus/bus';
+import { JetStreamEventTransport, waitForEventsStream } from '@ringbus/bus';
 import { streamCategoryFilter } from '@ringbus/event-wire';
 import { NATS_CONNECTION, PinoNestLogger, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
 import { type BillingAdapterConfig } from '../../config.js';
@@ -22,7 +22,7 @@ export async function consumeCdrEvents(
   await app.init();
   const nats = app.get<NatsConnection>(NATS_CONNECTION);
   const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
-  const microservice = app.connectMicroservice({
+  app.connectMicroservice({
     strategy: new JetStreamEventTransport({
       connection: nats,
       streamName: config.EVENTS_STREAM_NAME,
@@ -36,7 +36,6 @@ export async function consumeCdrEvents(
       logger: new PinoNestLogger(logger.child({ component: 'cdr-consumer' })),
     }),
   });
-  microservice.useGlobalFilters(new BusExceptionFilter());
   const started = (async () => {
     const stream = config.EVENTS_STREAM_NAME;
     const ready = await waitForEventsStream(nats, stream, {

@@ -1,6 +1,6 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { EventTypePattern } from '@ringbus/bus';
+import { BusExceptionFilter, EventTypePattern } from '@ringbus/bus';
 import { type RecordedEvent } from '@ringbus/event-store';
 import { CdrProjection } from '../../app/cdr-projection.js';
 import { storedCallEventOf } from '../event-store/event-store-call-events.js';
@@ -11,6 +11,9 @@ import { storedCallEventOf } from '../event-store/event-store-call-events.js';
  * event newer than this code) is dead-lettered by the transport (`unhandled: 'dead-letter'`) and left
  * out of the fold when the call's next event re-reads the gap.
  */
+// Bound here: `useGlobalFilters` on a microservice joined to an app comes too late to apply (see
+// services/push/src/adapters/bus/push-bus.controller.ts), and typed errors would reach the bus as 500s.
+@UseFilters(new BusExceptionFilter())
 @Controller()
 export class CdrEventsController {
   constructor(@Inject(CdrProjection) private readonly projection: CdrProjection) {}
