@@ -29,10 +29,15 @@ function digitsOf(suffix: string | number): string {
 
 /** The carrier scenario shipped with this lib (works from the sources and from `dist/`). */
 export function carrierScenarioFile(): string {
+  return shippedScenarioFile('carrier.xml');
+}
+
+/** A scenario file of `libs/platform-testkit/scenarios/` by name. */
+export function shippedScenarioFile(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, '..', 'scenarios'), join(here, '..', '..', 'scenarios')]) {
-    const file = join(candidate, 'carrier.xml');
+    const file = join(candidate, name);
     if (existsSync(file)) return file;
   }
-  throw new PlatformBuildMissingError('libs/platform-testkit/scenarios/carrier.xml');
+  throw new PlatformBuildMissingError(`libs/platform-testkit/scenarios/${name}`);
 }

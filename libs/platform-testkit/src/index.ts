@@ -5,11 +5,25 @@ export {
   type PlatformOptions,
   type StoredCall,
 } from './platform.js';
-export { Softphone, type SoftphoneCall, type SoftphoneOptions, type TestSubscriber } from './softphone.js';
+export {
+  Softphone,
+  type IncomingSoftphoneCall,
+  type SoftphoneCall,
+  type SoftphoneOptions,
+  type TestSubscriber,
+} from './softphone.js';
+export {
+  type CarrierCall,
+  type IncomingCallOptions,
+  type IncomingCallScenario,
+  type RegisteredUser,
+  type RegisteredUserOptions,
+} from './registered-users.js';
 export {
   answeringNumber,
   busyNumber,
   carrierScenarioFile,
+  shippedScenarioFile,
   ANSWERING_NUMBER_PREFIX,
   BUSY_NUMBER_PREFIX,
 } from './carrier.js';

@@ -48,11 +48,42 @@ export interface SoftphoneCall {
   events(): ServerEvent[];
   /** Applies the answer of the call's `accepted` event to the peer and waits until it is connected. */
   connectMedia(timeoutMs?: number): Promise<void>;
+  /** Sends `hangup` for the call and resolves on signaling's ack. */
+  hangup(): Promise<void>;
+  /** Closes the call's werift peer (the call itself is left as it is). */
+  close(): Promise<void>;
+}
+
+/** A call offered to the softphone (`incoming_call`): the carrier's offer, accepted or declined from here. */
+export interface IncomingSoftphoneCall {
+  /** The WTSP `call_id` of the call: the carrier's SIP Call-ID unless another live call uses it. */
+  readonly clientCallId: string;
+  readonly line: number;
+  /** The `incoming_call` event as received. */
+  readonly offered: ServerEventOf<'incoming_call'>;
+  /** The SDP offer of `incoming_call` (Janus's, towards the softphone). */
+  readonly offer: Jsep;
+  /** The werift peer made by `accept()`; undefined before. */
+  readonly peer: WebRtcPeer | undefined;
+  /** The first event of `name` for this call since the softphone connected. */
+  waitForEvent<N extends CallEventName>(name: N, timeoutMs?: number): Promise<ServerEventOf<N>>;
+  /** The socket events of this call so far, in order, `incoming_call` first. */
+  events(): ServerEvent[];
+  /** Makes a werift peer, answers the offer with it (complete answer) and sends `accept`; resolves on the ack. */
+  accept(): Promise<Jsep>;
+  /** Sends `decline`; resolves on the ack. */
+  decline(): Promise<void>;
+  /** Sends `hangup`; resolves on the ack. */
+  hangup(): Promise<void>;
+  /** Closes the werift peer, if any. */
+  close(): Promise<void>;
 }
 
 /** A softphone: a WTSP socket (the client SDK) and a werift peer per call for its media. */
 export class Softphone {
-  private readonly calls: SoftphoneCall[] = [];
+  private readonly calls: { close(): Promise<void> }[] = [];
+  /** The client's event mark at its connect (a fresh client): incoming calls are looked up from there. */
+  private readonly connectedMark = 0;
 
   private constructor(
     readonly client: SoftphoneClient,
@@ -116,6 +147,10 @@ export class Softphone {
           await peer.applyAnswer({ type: 'answer', sdp: accepted.jsep.sdp });
           await peer.waitForConnected(timeoutMs);
         },
+        hangup: async () => {
+          await client.hangup({ line, callId: clientCallId });
+        },
+        close: () => peer.close().catch(() => undefined),
       };
       this.calls.push(call);
       await client.outgoingCall({
@@ -131,9 +166,85 @@ export class Softphone {
     }
   }
 
+  /**
+   * The `incoming_call` for the call whose WTSP `call_id` is `clientCallId` (for incoming calls: the
+   * carrier's SIP Call-ID), or the first one, received since the softphone connected.
+   */
+  async waitForIncomingCall(
+    options: { clientCallId?: string; timeoutMs?: number } = {},
+  ): Promise<IncomingSoftphoneCall> {
+    const offered = await this.client.waitForEvent(
+      eventMatching('incoming_call', { callId: options.clientCallId }),
+      options.timeoutMs ?? 10_000,
+      { since: this.connectedMark },
+    );
+    const call = this.incomingCall(offered);
+    this.calls.push(call);
+    return call;
+  }
+
+  /** The `missed_call` (every line busy) for `clientCallId`, or the first one, since the softphone connected. */
+  waitForMissedCall(
+    options: { clientCallId?: string; timeoutMs?: number } = {},
+  ): Promise<ServerEventOf<'missed_call'>> {
+    return this.client.waitForEvent(
+      eventMatching('missed_call', { callId: options.clientCallId }),
+      options.timeoutMs ?? 10_000,
+      { since: this.connectedMark },
+    );
+  }
+
+  /** The socket events of the call with WTSP `call_id` `clientCallId` since the softphone connected. */
+  eventsOfCall(clientCallId: string): ServerEvent[] {
+    return this.client
+      .eventsSince(this.connectedMark)
+      .filter((event) => 'call_id' in event && event.call_id === clientCallId);
+  }
+
+  private incomingCall(offered: ServerEventOf<'incoming_call'>): IncomingSoftphoneCall {
+    const { client, webRtc } = this;
+    const clientCallId = offered.call_id;
+    const line = offered.line;
+    if (line === null) throw new Error(`incoming_call ${clientCallId} came on the guest line`);
+    if (offered.jsep === undefined) throw new Error(`incoming_call ${clientCallId} carries no SDP offer`);
+    const offer: Jsep = { type: 'offer', sdp: offered.jsep.sdp };
+    const since = this.connectedMark;
+    let peer: WebRtcPeer | undefined;
+    return {
+      clientCallId,
+      line,
+      offered,
+      offer,
+      get peer() {
+        return peer;
+      },
+      waitForEvent: <N extends CallEventName>(name: N, timeoutMs = 10_000) =>
+        client.waitForEvent(eventMatching(name, { callId: clientCallId }), timeoutMs, {
+          since,
+        }) as Promise<ServerEventOf<N>>,
+      events: () => this.eventsOfCall(clientCallId),
+      async accept() {
+        if (peer !== undefined) throw new Error(`incoming call ${clientCallId} was already accepted`);
+        peer = createWebRtcPeer(webRtc);
+        const answer = await peer.answerOffer(offer);
+        await client.accept({ line, callId: clientCallId, jsep: { type: answer.type, sdp: answer.sdp } });
+        return answer;
+      },
+      async decline() {
+        await client.decline({ line, callId: clientCallId });
+      },
+      async hangup() {
+        await client.hangup({ line, callId: clientCallId });
+      },
+      close: async () => {
+        await peer?.close().catch(() => undefined);
+      },
+    };
+  }
+
   /** Closes every call's peer and the socket. */
   async close(): Promise<void> {
-    for (const call of this.calls.splice(0)) await call.peer.close().catch(() => undefined);
+    for (const call of this.calls.splice(0)) await call.close();
     if (this.client.closeInfo === undefined) await this.client.close().catch(() => undefined);
   }
 }

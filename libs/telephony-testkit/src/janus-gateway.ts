@@ -30,6 +30,11 @@ export interface JanusOptions {
   readonly startTimeoutMs?: number;
   /** How long `stop()` waits after SIGINT before SIGKILL (default 5 s). */
   readonly stopTimeoutMs?: number;
+  /**
+   * The Janus API's WebSocket port (default a free one), e.g. the port of a Janus that was stopped, so that
+   * its clients reconnect to the new one. A port still taken is tried again (3 attempts, 300 ms apart).
+   */
+  readonly wsPort?: number;
 }
 
 /** A Janus this test started, with its own configuration folder. */
@@ -62,6 +67,12 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
   assertInsideLoopbackNamespace();
   const webRtcPorts = checkedRange('webRtcPorts', options.webRtcPorts ?? DEFAULT_WEBRTC_PORTS);
   const sipRtpPorts = checkedRange('sipRtpPorts', options.sipRtpPorts ?? DEFAULT_SIP_RTP_PORTS);
+  if (
+    options.wsPort !== undefined &&
+    !(Number.isInteger(options.wsPort) && options.wsPort >= 1024 && options.wsPort <= 65_535)
+  ) {
+    throw new InvalidTelephonyOptionsError('wsPort', `expected 1024-65535, got ${options.wsPort}`);
+  }
   const modules = await locateJanusModules();
   return startInOwnedFolder('ringbus-janus-', async (configDir) => {
     const pluginsDir = join(configDir, 'plugins');
@@ -73,7 +84,7 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
     await symlink(modules.webSocketsTransport, join(transportsDir, 'libjanus_websockets.so'));
     const adminSecret = `admin-${randomUUID()}`;
     for (let attempt = 1; ; attempt++) {
-      const wsPort = await freeLoopbackPort();
+      const wsPort = options.wsPort ?? (await freeLoopbackPort());
       const adminWsPort = await freeLoopbackPort();
       const files = renderJanusConfig({
         configDir,
@@ -106,8 +117,12 @@ export async function startJanus(options: JanusOptions = {}): Promise<JanusGatew
         });
       } catch (error) {
         await janus.stop({ signal: 'SIGKILL', timeoutMs: 2_000 });
-        // A port taken between our probe and Janus's bind: try again on fresh ports.
-        if (attempt < START_ATTEMPTS && !janus.isRunning()) continue;
+        // A port taken between our probe and Janus's bind: try again on fresh ports (or, for a port given,
+        // again on it: the Janus that held it may still be closing it).
+        if (attempt < START_ATTEMPTS && !janus.isRunning()) {
+          if (options.wsPort !== undefined) await new Promise((resolve) => setTimeout(resolve, 300));
+          continue;
+        }
         throw new TelephonyProcessStartError('janus', (error as Error).message, {
           cause: janus.failure('did not accept WebSocket connections'),
         });
