@@ -86,6 +86,11 @@ export class LiveCall {
     return this.leg.stage === 'ended';
   }
 
+  /** Ended, or asked to hang up: nothing new (an INVITE) should start on the line any more. */
+  get isEnding(): boolean {
+    return this.hasEnded || this.leg.hangupRequested;
+  }
+
   /** Starts following the line's events. */
   attach(line: SipLine): void {
     this.line = line;

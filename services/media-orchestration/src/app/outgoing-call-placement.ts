@@ -172,6 +172,11 @@ export class OutgoingCallPlacement {
       call.keepMailbox(mailbox);
       if (live.hasEnded) mailbox.close();
       const line = await call.reservation.openLine();
+      if (live.hasEnded) {
+        // The stream said the call ended while its line was opening (CallEnded is consumed apart).
+        await line.release();
+        return;
+      }
       live.attach(line);
       const account = await this.deps.accounts.accountFor({
         userId: requested.userId,
@@ -179,6 +184,11 @@ export class OutgoingCallPlacement {
         caller: requested.caller,
       });
       await line.startGuest(account);
+      if (live.isEnding) {
+        live.end(systemFailure('the call ended before its INVITE was sent'));
+        await live.recorded();
+        return;
+      }
       await line.call({ uri, sipCallId, offerSdp: requested.sdpOffer, credentials: account.credentials });
       logger.debug(
         { gatewayId, requestAgeMs: call.ageMs, placingMs: this.now() - call.receivedAt },

@@ -1,9 +1,15 @@
 import { type NatsConnection } from '@nats-io/transport-node';
 import { type INestApplication } from '@nestjs/common';
 import { JetStreamEventTransport, waitForEventsStream } from '@ringbus/bus';
-import { streamCategoryFilter } from '@ringbus/event-wire';
+import { eventTypeFilter } from '@ringbus/event-wire';
 import { NATS_CONNECTION, PinoNestLogger, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
 import { type MediaOrchestrationConfig } from '../../config.js';
+
+/** The event types handled (call-events.controller.ts), each on its own durable `<EVENTS_DURABLE_NAME>-<suffix>`. */
+const CONSUMED_EVENT_TYPES = [
+  { type: 'CallRequested', suffix: 'requested' },
+  { type: 'CallEnded', suffix: 'ended' },
+] as const;
 
 export interface CallEventConsumer {
   /** Settles once the durable consumer runs; rejects when it cannot start for a reason waiting won't fix. */
@@ -23,18 +29,22 @@ export async function consumeCallEvents(
   await app.init();
   const nats = app.get<NatsConnection>(NATS_CONNECTION);
   const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
-  app.connectMicroservice({
-    strategy: new JetStreamEventTransport({
-      connection: nats,
-      streamName: config.EVENTS_STREAM_NAME,
-      subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-      durableName: config.EVENTS_DURABLE_NAME,
-      ackWaitMs: config.EVENTS_ACK_WAIT_MS,
-      // Only call streams: NATS 2.9 consumers take one filter subject.
-      filterSubject: streamCategoryFilter('call', { prefix: config.EVENTS_SUBJECT_PREFIX }),
-      logger: new PinoNestLogger(logger.child({ component: 'call-event-consumer' })),
-    }),
-  });
+  // One durable per event type the service acts on, each filtered to its type (NATS 2.9 takes one filter
+  // subject per consumer): the one that places calls sees one message per call instead of every event of
+  // every call, and a burst of call ends never queues in front of new calls.
+  for (const { type, suffix } of CONSUMED_EVENT_TYPES) {
+    app.connectMicroservice({
+      strategy: new JetStreamEventTransport({
+        connection: nats,
+        streamName: config.EVENTS_STREAM_NAME,
+        subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+        durableName: `${config.EVENTS_DURABLE_NAME}-${suffix}`,
+        ackWaitMs: config.EVENTS_ACK_WAIT_MS,
+        filterSubject: eventTypeFilter(type, config.EVENTS_SUBJECT_PREFIX),
+        logger: new PinoNestLogger(logger.child({ component: 'call-event-consumer', type })),
+      }),
+    });
+  }
   const started = (async () => {
     const stream = config.EVENTS_STREAM_NAME;
     if (
@@ -49,7 +59,10 @@ export async function consumeCallEvents(
       return;
     await app.startAllMicroservices();
     logger.info(
-      { stream: config.EVENTS_STREAM_NAME, durable: config.EVENTS_DURABLE_NAME },
+      {
+        stream: config.EVENTS_STREAM_NAME,
+        durables: CONSUMED_EVENT_TYPES.map(({ suffix }) => `${config.EVENTS_DURABLE_NAME}-${suffix}`),
+      },
       'consuming call events',
     );
   })();
