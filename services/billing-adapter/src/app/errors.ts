@@ -2,7 +2,12 @@ import { RingbusError } from '@ringbus/errors';
 import { type CdrEventProblem } from '../domain/cdr-event.js';
 
 export type BillingErrorCode =
-  'CDR_EVENT_UNREADABLE' | 'CDR_WRITE_CONTENTION' | 'CDR_REBUILD_FAILED' | 'BILLING_MIGRATION_FAILED';
+  | 'CDR_EVENT_UNREADABLE'
+  | 'CDR_WRITE_CONTENTION'
+  | 'CDR_REBUILD_FAILED'
+  | 'BILLING_MIGRATION_FAILED'
+  | 'BILLING_SYSTEM_UNAVAILABLE'
+  | 'BILLING_SYSTEM_REFUSED';
 
 /**
  * A delivered call event the CDR fold cannot read (newer schema version, malformed data). Not retryable:
@@ -45,5 +50,27 @@ export class BillingMigrationError extends RingbusError<'BILLING_MIGRATION_FAILE
       `billing schema migration ${migration ?? '(before any migration)'} failed: check the database URL, CDR_SCHEMA and the cause`,
       options,
     );
+  }
+}
+
+/** The billing system did not answer usefully (network, timeout, 5xx, unreadable reply) after retries. */
+export class BillingSystemUnavailableError extends RingbusError<'BILLING_SYSTEM_UNAVAILABLE'> {
+  readonly code = 'BILLING_SYSTEM_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(system: string, detail: string, options?: { cause?: unknown }) {
+    super(`${system} did not answer usefully: ${detail}; try again later or check its URL`, options);
+  }
+}
+
+/** The billing system refused a request (a fault): wrong credentials, unknown account, bad parameters. */
+export class BillingSystemRefusedError extends RingbusError<'BILLING_SYSTEM_REFUSED'> {
+  readonly code = 'BILLING_SYSTEM_REFUSED';
+  readonly retryable = false;
+  constructor(
+    system: string,
+    readonly fault: string,
+    detail: string,
+  ) {
+    super(`${system} refused the request: ${fault} ${detail}; check its login, password and account ids`);
   }
 }

@@ -1,4 +1,5 @@
 import { type CallDetailRecord } from '../domain/call-detail-record.js';
+import { type BillingRecord } from '../domain/billing-record.js';
 import { type StoredCallEvent } from '../domain/cdr-event.js';
 
 /** The CDR table as the live projection uses it: one row per call, written only forward. */
@@ -49,4 +50,28 @@ export interface CdrRebuildTarget {
   swap(catchUp: () => Promise<readonly CallDetailRecord[]>): Promise<void>;
   /** Drops the new table; the live one is untouched. */
   abandon(): Promise<void>;
+}
+
+/** Something a billing system said it could not read or give, reported beside the comparison. */
+export interface BillingSourceProblem {
+  /** Where: `calls.csv line 7, column start_time`, `portabilling page 3`. */
+  readonly where: string;
+  readonly message: string;
+}
+
+export interface BillingRecordBatch {
+  readonly records: readonly BillingRecord[];
+  readonly problems: readonly BillingSourceProblem[];
+}
+
+/**
+ * The billing system as reconciliation sees it: the records of calls that started in a period. One
+ * adapter per system (docs/billing.md, "Plugging in a billing system"): the built-in one (Ringbus is the
+ * system of record; its records are the CDRs), a CSV export, PortaBilling.
+ */
+export interface BillingSystem {
+  /** For the report: `ringbus`, `csv calls.csv`, `portabilling`. */
+  readonly name: string;
+  /** Records of calls that started in [fromMs, toMs). Records it cannot read are problems, not errors. */
+  recordsBetween(fromMs: number, toMs: number): Promise<BillingRecordBatch>;
 }
