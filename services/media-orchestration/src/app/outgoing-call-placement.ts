@@ -67,9 +67,12 @@ export class OutgoingCallPlacement {
     const requested = callRequestedOf(event);
     const callId = requested.callId;
     if (this.live.has(callId)) return;
-    const state = await this.callStatus(callId);
-    // Already placed (a redelivery after our ack was lost), or ended before we got to it.
-    if (state !== 'requested') return;
+    // Read beside the claim (one PostgreSQL round trip less before the INVITE), consulted before
+    // anything is recorded or dialled: a call already placed (a redelivery after our ack was lost) or
+    // ended before we got to it is left alone.
+    const statusRead = this.callStatus(callId);
+    statusRead.catch(() => undefined);
+    const stillRequested = async (): Promise<boolean> => (await statusRead) === 'requested';
 
     const context = {
       tenant: event.metadata.tenant,
@@ -83,6 +86,7 @@ export class OutgoingCallPlacement {
     const receivedAt = this.now();
     const ageMs = receivedAt - Date.parse(event.metadata.occurredAt);
     if (ageMs > this.settings.maxRequestAgeMs) {
+      if (!(await stillRequested())) return;
       await this.recordFailure(
         unplaced,
         `the call request was ${ageMs} ms old when media-orchestration got it`,
@@ -96,27 +100,39 @@ export class OutgoingCallPlacement {
       reservation = this.deps.lines.reserve(this.settings.defaultRegion);
     } catch (error) {
       if (!(error instanceof MediaOrchestrationError)) throw error;
+      if (!(await stillRequested())) return;
       logger.warn({ code: error.code }, error.message);
       await this.recordFailure(unplaced, error.message);
       return;
     }
 
     const call: RecordedCall = { ...unplaced, gatewayId: reservation.gatewayId, region: reservation.region };
-    let claimed: 'claimed' | 'duplicate';
-    try {
-      claimed = await this.deps.claims.claim(event.eventId, {
+    const [claiming, reading] = await Promise.allSettled([
+      this.deps.claims.claim(event.eventId, {
         callId,
         instanceId: this.settings.instanceId,
         gatewayId: call.gatewayId,
         sipCallId,
         ...context,
-      });
-    } catch (error) {
+      }),
+      stillRequested(),
+    ]);
+    if (claiming.status === 'rejected') {
       reservation.cancel();
-      throw error;
+      throw claiming.reason;
     }
-    if (claimed === 'duplicate') {
+    if (claiming.value === 'duplicate') {
       reservation.cancel();
+      return;
+    }
+    // The claim (and its processed-event marker) is stored: the event will not come back. A call that
+    // ended meanwhile is given back; when the stream could not be read, the call is placed, and the
+    // checks after it (SipInviteSent refused by an ended stream, the CallEnded consumer) hang it up.
+    if (reading.status === 'rejected') {
+      logger.warn({ err: reading.reason }, 'could not read the call stream before placing; placing anyway');
+    } else if (!reading.value) {
+      reservation.cancel();
+      await this.deps.claims.release(callId);
       return;
     }
 
