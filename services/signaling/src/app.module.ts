@@ -17,6 +17,7 @@ import { NATS_CONNECTION, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } fr
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { LiveCallProjectionController } from './adapters/bus/live-call-projection.controller.js';
+import { CLIENT_API_CONFIG, ClientApiEndpoint } from './adapters/http/client-api-endpoint.js';
 import { NatsMediaLegs } from './adapters/nats/nats-media-legs.js';
 import { CallEventFeed } from './adapters/nats/call-event-feed.js';
 import { NatsSessionAttachments } from './adapters/nats/session-attachments.js';
@@ -139,8 +140,7 @@ export class SignalingEndpoint implements OnModuleInit, OnApplicationBootstrap, 
 @Module({})
 export class AppModule {
   /**
-   * The signaling service: the softphones' WebSocket protocol (and later their REST API), sessions and
-   * presence. The frame around it (config, logger, PostgreSQL pool, NATS connection, /healthz, shutdown)
+   * The signaling service: the softphones' WebSocket protocol and REST API, sessions and presence. The frame around it (config, logger, PostgreSQL pool, NATS connection, /healthz, shutdown)
    * comes from @ringbus/service-kit; its durable consumer is connected by `consumeLiveCallEvents`.
    */
   static forRoot(config: SignalingConfig): DynamicModule {
@@ -163,6 +163,8 @@ export class AppModule {
           inject: [POSTGRES_POOL, SERVICE_LOGGER, NATS_CONNECTION],
         },
         SignalingEndpoint,
+        { provide: CLIENT_API_CONFIG, useValue: config },
+        ClientApiEndpoint,
       ],
       exports: [SignalingEndpoint],
     };

@@ -47,6 +47,29 @@ export const signalingConfigSchema = commonConfigSchema.extend({
   RATE_LIMIT_BURST: wholeNumber(1, 100_000).default(60),
   /** Refused frames in a row after which a flooding socket is closed (1008). */
   RATE_LIMIT_CLOSE_AFTER: wholeNumber(1, 1_000_000).default(200),
+  /** The tenant of the plain `/api/v1` (and its sign-in); other tenants use `/tenant/<tenant>/api/v1`. */
+  DEFAULT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, `.`, `_` or `-`')
+    .default('default'),
+  /** How long a session token from POST /session lives. */
+  SESSION_TTL_HOURS: wholeNumber(1, 24 * 365).default(24 * 30),
+  /** Wrong passwords per login within the window that lock it, and for how long. */
+  SIGNIN_MAX_FAILURES: wholeNumber(1, 1_000).default(5),
+  SIGNIN_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(900),
+  SIGNIN_LOCKOUT_SECONDS: wholeNumber(1, 86_400).default(900),
+  /** scrypt's log2(N) of the decoy hash unknown logins are checked against (r = 8, p = 4); match the stored hashes' cost. */
+  PASSWORD_SCRYPT_LOG_N: wholeNumber(10, 20).default(15),
+  /** REST requests per second per client address, and the burst above that (429 beyond). */
+  API_RATE_LIMIT_PER_SECOND: wholeNumber(1, 10_000).default(20),
+  API_RATE_LIMIT_BURST: wholeNumber(1, 100_000).default(40),
+  /** Sign-in attempts per minute per client address, and the burst (429 beyond). */
+  SIGNIN_RATE_LIMIT_PER_MINUTE: wholeNumber(1, 10_000).default(10),
+  SIGNIN_RATE_LIMIT_BURST: wholeNumber(1, 10_000).default(10),
+  /** Largest REST request body (413 beyond). */
+  API_MAX_BODY_BYTES: wholeNumber(256, 1024 * 1024).default(16 * 1024),
+  /** push's token command subjects (services/push `PUSH_COMMAND_SUBJECT_PREFIX`). */
+  PUSH_COMMAND_SUBJECT_PREFIX: subjectPrefix.default('ringbus.push'),
 });
 
 export type SignalingConfig = z.output<typeof signalingConfigSchema>;

@@ -26,6 +26,25 @@ describe('signaling configuration', () => {
     });
   });
 
+  it('defaults the REST API to the documented limits (docs/api.md)', () => {
+    expect(loadSignalingConfig({})).toMatchObject({
+      DEFAULT_TENANT: 'default',
+      SESSION_TTL_HOURS: 720,
+      SIGNIN_MAX_FAILURES: 5,
+      SIGNIN_FAILURE_WINDOW_SECONDS: 900,
+      SIGNIN_LOCKOUT_SECONDS: 900,
+      PASSWORD_SCRYPT_LOG_N: 15,
+      API_RATE_LIMIT_PER_SECOND: 20,
+      API_RATE_LIMIT_BURST: 40,
+      SIGNIN_RATE_LIMIT_PER_MINUTE: 10,
+      SIGNIN_RATE_LIMIT_BURST: 10,
+      API_MAX_BODY_BYTES: 16 * 1024,
+      PUSH_COMMAND_SUBJECT_PREFIX: 'ringbus.push',
+    });
+    expect(() => loadSignalingConfig({ DEFAULT_TENANT: 'a b' })).toThrow(/DEFAULT_TENANT/);
+    expect(() => loadSignalingConfig({ SIGNIN_MAX_FAILURES: '0' })).toThrow(/SIGNIN_MAX_FAILURES/);
+  });
+
   it('names the bad variable', () => {
     expect(() => loadSignalingConfig({ HTTP_PORT: 'abc' })).toThrow(ConfigurationError);
     expect(() => loadSignalingConfig({ HTTP_PORT: 'abc' })).toThrow(/HTTP_PORT/);

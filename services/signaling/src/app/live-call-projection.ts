@@ -10,7 +10,8 @@ export const PROJECTED_CALL_EVENT_TYPES = ['CallRequested', 'CallOffered', 'Call
 
 /**
  * Keeps `signaling_live_call` in step with the call streams, for every signaling instance: a call's
- * client id, user and line from its first event until its CallEnded. Each event applies once (by event
+ * client id, user and line from its first event until its CallEnded; and files each call under its user
+ * (`signaling_user_call`, the index of the call history). Each event applies once (by event
  * id), in stream order, whatever the redeliveries. A socket that meets a call first places it the same
  * way (the placement is decided once per call, by whoever comes first).
  */
@@ -44,6 +45,13 @@ export class LiveCallProjection {
             // softphone through the stream, but its client call id cannot be looked up.
             this.logger.warn({ callId, line: requested.line }, 'requested call collides with a live call');
           }
+          await directory.indexUserCall({
+            callId,
+            tenant,
+            userId: requested.userId,
+            direction: 'outgoing',
+            startedAt: new Date(event.metadata.occurredAt),
+          });
         });
         return;
       }
@@ -60,12 +68,22 @@ export class LiveCallProjection {
             lineCount: subscriber?.lines ?? 0,
             carrierSipCallId: offered.carrierSipCallId,
           });
+          await directory.indexUserCall({
+            callId,
+            tenant,
+            userId: offered.userId,
+            direction: 'incoming',
+            startedAt: new Date(event.metadata.occurredAt),
+          });
         });
         if (placement?.line === null) await this.declineBusy(callId, event.metadata.traceparent);
         return;
       }
       case 'callEnded':
-        await this.store.applyOnce(event.eventId, (directory) => directory.forget(callId));
+        await this.store.applyOnce(event.eventId, async (directory) => {
+          await directory.forget(callId);
+          await directory.markUserCallEnded(callId, new Date(event.metadata.occurredAt));
+        });
         return;
       default:
         return;

@@ -309,6 +309,12 @@ export class SignalingSession implements CallEventSink {
 
   private displaced(by: DisplacedBy): void {
     if (this.phase === 'closed') return;
+    if (by === 'ended') {
+      // 4201 makes the public clients log the user out, as a signed-out session should.
+      this.logger.info('socket closed: its session ended (signed out)');
+      this.close(CloseCode.sessionMissed, 'session ended');
+      return;
+    }
     this.logger.info({ by }, 'socket displaced by another socket of the same session');
     if (by === 'force') this.close(CloseCode.evictedByForce, 'evicted by a newer socket (force)');
     else this.close(CloseCode.alreadyAttached, 'session already attached');

@@ -30,11 +30,14 @@ import {
 } from '@ringbus/testkit';
 import { consumeLiveCallEvents } from '../../src/adapters/bus/live-call-consumer.js';
 import { mintSessionToken, type MintedSessionToken } from '../../src/adapters/postgres/session-tokens.js';
-import { provisionSubscriber } from '../../src/adapters/postgres/subscribers.js';
+import { setSubscriberPassword } from '../../src/adapters/postgres/credentials.js';
+import { provisionSubscriber, type SubscriberProfileInput } from '../../src/adapters/postgres/subscribers.js';
 import { AppModule, SignalingEndpoint } from '../../src/app.module.js';
 import { loadSignalingConfig, type SignalingConfig } from '../../src/config.js';
 
 export const TENANT = 'acme';
+/** Password hashes of test users: cheap, and the same cost the instances' decoy uses (`PASSWORD_SCRYPT_LOG_N`). */
+export const TEST_SCRYPT_COST = { logN: 10, r: 8, p: 4 };
 export const OFFER_SDP =
   'v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n' +
   'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\n';
@@ -44,6 +47,10 @@ export const ANSWER_SDP =
 /** One signaling instance running in this process as main.ts wires it, with its log lines kept. */
 export interface SignalingInstance {
   readonly url: string;
+  /** `http://127.0.0.1:<port>`: the REST API's origin. */
+  readonly httpUrl: string;
+  /** Every route the instance's Fastify registered (method, url), as it registered them. */
+  readonly routes: ReadonlyArray<{ readonly method: string; readonly url: string }>;
   readonly config: SignalingConfig;
   readonly app: INestApplication;
   readonly endpoint: SignalingEndpoint;
@@ -122,6 +129,7 @@ export class SignalingPlatform {
       DEAD_LETTER_SUBJECT_PREFIX: this.names.deadLetterPrefix,
       SIGNALING_SUBJECT_PREFIX: this.names.signalingPrefix,
       LOG_LEVEL: 'info',
+      PASSWORD_SCRYPT_LOG_N: String(TEST_SCRYPT_COST.logN),
       ...overrides,
     };
   }
@@ -150,11 +158,20 @@ export class SignalingPlatform {
       }),
     );
     const app = await createRingbusApp(AppModule.forRoot(config), config, { logger });
+    const routes: Array<{ method: string; url: string }> = [];
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+      });
     const consumer = await consumeLiveCallEvents(app, config);
     await consumer.started;
     await app.listen(port, '127.0.0.1');
     const instance: SignalingInstance = {
       url: `ws://127.0.0.1:${port}`,
+      httpUrl: `http://127.0.0.1:${port}`,
+      routes,
       config,
       app,
       endpoint: app.get(SignalingEndpoint),
@@ -174,6 +191,30 @@ export class SignalingPlatform {
     await provisionSubscriber(this.schema.pool, { tenant: TENANT, userId, lines, callerNumber });
     const session = await mintSessionToken(this.schema.pool, { userId, tenant: TENANT });
     return { userId, callerNumber, session };
+  }
+
+  /** A subscriber who signs in with a password (hashed cheaply: the tests are about behaviour, not cost). */
+  async provisionPasswordUser(
+    options: {
+      password?: string;
+      tenant?: string;
+      profile?: SubscriberProfileInput;
+      callerNumber?: string;
+    } = {},
+  ): Promise<{ userId: string; login: string; password: string; tenant: string }> {
+    const userId = uniqueTestName('user');
+    const login = `${userId}@example.com`;
+    const password = options.password ?? `pw-${uniqueTestName('secret')}`;
+    const tenant = options.tenant ?? TENANT;
+    await provisionSubscriber(this.schema.pool, {
+      tenant,
+      userId,
+      lines: 2,
+      callerNumber: options.callerNumber ?? '+15550001',
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+    });
+    await setSubscriberPassword(this.schema.pool, { tenant, login, userId, password }, TEST_SCRYPT_COST);
+    return { userId, login, password, tenant };
   }
 
   mintToken(

@@ -1,6 +1,11 @@
 import { type Msg, type NatsConnection, RequestError, TimeoutError } from '@nats-io/nats-core';
 import { type ServiceLogger } from '@ringbus/service-kit';
-import { type DisplacedBy, type SessionAttachment, type SessionAttachments } from '../../app/ports.js';
+import {
+  type DisplacedBy,
+  type SessionAttachment,
+  type SessionAttachments,
+  type SessionEndNotices,
+} from '../../app/ports.js';
 
 /** What instances tell each other on `<prefix>.session.<sessionId>` (core NATS, JSON). */
 type AttachmentNotice =
@@ -15,7 +20,9 @@ type AttachmentNotice =
       readonly instanceId: string;
     }
   /** Two sockets attached at once without force: the newer one (this socketId) must go (4431). */
-  | { readonly kind: 'refused'; readonly socketId: string };
+  | { readonly kind: 'refused'; readonly socketId: string }
+  /** The session ended (signed out): every socket of it must go (4201). */
+  | { readonly kind: 'ended'; readonly socketId: '' };
 
 const encoder = new TextEncoder();
 
@@ -58,7 +65,7 @@ export interface NatsSessionAttachmentsOptions {
  *   itself after subscribing, so at least one hears the other; the older socket (socket ids are UUIDv7,
  *   ordered by time) stays and the newer is refused.
  */
-export class NatsSessionAttachments implements SessionAttachments {
+export class NatsSessionAttachments implements SessionAttachments, SessionEndNotices {
   private readonly probeTimeoutMs: number;
 
   constructor(private readonly options: NatsSessionAttachmentsOptions) {
@@ -93,6 +100,9 @@ export class NatsSessionAttachments implements SessionAttachments {
           case 'probe':
             msg.respond(encode({ kind: 'holder', socketId: request.socketId, instanceId }));
             return;
+          case 'ended':
+            displace('ended');
+            return;
           case 'attached':
             if (notice.force) displace('force');
             else if (notice.socketId > request.socketId)
@@ -115,6 +125,15 @@ export class NatsSessionAttachments implements SessionAttachments {
         if (!nats.isClosed()) subscription.unsubscribe();
       },
     };
+  }
+
+  async sessionEnded(sessionId: string): Promise<void> {
+    const { nats } = this.options;
+    nats.publish(
+      `${this.options.subjectPrefix}.session.${sessionId}`,
+      encode({ kind: 'ended', socketId: '' }),
+    );
+    await nats.flush();
   }
 
   private async someoneHolds(subject: string, socketId: string): Promise<boolean> {

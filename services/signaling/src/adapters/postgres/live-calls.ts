@@ -141,6 +141,36 @@ export class PostgresLiveCalls implements LiveCallDirectory {
     return row === undefined ? undefined : entryOf(row);
   }
 
+  async indexUserCall(call: {
+    readonly callId: string;
+    readonly tenant: string;
+    readonly userId: string;
+    readonly direction: 'outgoing' | 'incoming';
+    readonly startedAt: Date;
+  }): Promise<void> {
+    await this.db
+      .insertInto('signaling_user_call')
+      .values({
+        call_id: call.callId,
+        tenant: call.tenant,
+        user_id: call.userId,
+        direction: call.direction,
+        started_at: call.startedAt,
+        ended_at: null,
+      })
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  }
+
+  async markUserCallEnded(callId: string, endedAt: Date): Promise<void> {
+    await this.db
+      .updateTable('signaling_user_call')
+      .set({ ended_at: endedAt })
+      .where('call_id', '=', callId)
+      .where('ended_at', 'is', null)
+      .execute();
+  }
+
   async listForUser(tenant: string, userId: string): Promise<readonly LiveCallEntry[]> {
     const rows = await this.db
       .selectFrom('signaling_live_call')

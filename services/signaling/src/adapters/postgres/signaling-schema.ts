@@ -21,6 +21,12 @@ export interface SignalingDb {
     created_at: Generated<Date>;
     expires_at: Date;
     revoked_at: Date | null;
+    /** What the app said at sign-in (POST /session): its kind, installation id and bundle id. */
+    app_type: string | null;
+    app_identifier: string | null;
+    bundle_id: string | null;
+    /** `PATCH /app/status {register}`: keep the SIP registration while the session has no socket. */
+    keep_registration: Generated<boolean>;
   };
   signaling_subscriber: {
     tenant: string;
@@ -28,6 +34,54 @@ export interface SignalingDb {
     lines: number;
     caller_number: string;
     updated_at: Generated<Date>;
+    status: Generated<'active' | 'blocked'>;
+    ext_number: string | null;
+    additional_numbers: Generated<string[]>;
+    email: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    alias_name: string | null;
+    company_name: string | null;
+    time_zone: string | null;
+  };
+  /** Password sign-in: one login per subscriber, the password as an scrypt hash with its own salt. */
+  signaling_credential: {
+    tenant: string;
+    login: string;
+    user_id: string;
+    password_hash: string;
+    updated_at: Generated<Date>;
+  };
+  /** Failed sign-ins per login, whether or not the login exists (so a lockout tells nothing). */
+  signaling_signin_failure: {
+    tenant: string;
+    login: string;
+    failures: number;
+    first_failed_at: Date;
+    locked_until: Date | null;
+  };
+  /** The built-in subscriber data's contacts: the entries of one user's contact list. */
+  signaling_contact: {
+    tenant: string;
+    user_id: string;
+    contact_id: string;
+    first_name: string | null;
+    last_name: string | null;
+    email: string | null;
+    company_name: string | null;
+    alias_name: string | null;
+    main_number: string | null;
+    ext_number: string | null;
+    additional_numbers: Generated<string[]>;
+  };
+  /** Which calls are a user's (GET /user/history pages this, then reads each call's stream). */
+  signaling_user_call: {
+    call_id: string;
+    tenant: string;
+    user_id: string;
+    direction: 'outgoing' | 'incoming';
+    started_at: Date;
+    ended_at: Date | null;
   };
   signaling_live_call: {
     call_id: string;
@@ -108,10 +162,89 @@ const createLiveCalls: Migration = {
   },
 };
 
+const createClientApiTables: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('signaling_session')
+      .addColumn('app_type', 'text')
+      .addColumn('app_identifier', 'text')
+      .addColumn('bundle_id', 'text')
+      .addColumn('keep_registration', 'boolean', (column) => column.notNull().defaultTo(false))
+      .execute();
+    await db.schema
+      .alterTable('signaling_subscriber')
+      .addColumn('status', 'text', (column) =>
+        column
+          .notNull()
+          .defaultTo('active')
+          .check(sql`status in ('active', 'blocked')`),
+      )
+      .addColumn('ext_number', 'text')
+      .addColumn('additional_numbers', sql`text[]`, (column) => column.notNull().defaultTo(sql`'{}'`))
+      .addColumn('email', 'text')
+      .addColumn('first_name', 'text')
+      .addColumn('last_name', 'text')
+      .addColumn('alias_name', 'text')
+      .addColumn('company_name', 'text')
+      .addColumn('time_zone', 'text')
+      .execute();
+    await db.schema
+      .createTable('signaling_credential')
+      .addColumn('tenant', 'text', (column) => column.notNull())
+      .addColumn('login', 'text', (column) => column.notNull())
+      .addColumn('user_id', 'text', (column) => column.notNull())
+      .addColumn('password_hash', 'text', (column) => column.notNull())
+      .addColumn('updated_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+      .addPrimaryKeyConstraint('signaling_credential_pkey', ['tenant', 'login'])
+      .execute();
+    await db.schema
+      .createTable('signaling_signin_failure')
+      .addColumn('tenant', 'text', (column) => column.notNull())
+      .addColumn('login', 'text', (column) => column.notNull())
+      .addColumn('failures', 'integer', (column) => column.notNull())
+      .addColumn('first_failed_at', 'timestamptz', (column) => column.notNull())
+      .addColumn('locked_until', 'timestamptz')
+      .addPrimaryKeyConstraint('signaling_signin_failure_pkey', ['tenant', 'login'])
+      .execute();
+    await db.schema
+      .createTable('signaling_contact')
+      .addColumn('tenant', 'text', (column) => column.notNull())
+      .addColumn('user_id', 'text', (column) => column.notNull())
+      .addColumn('contact_id', 'text', (column) => column.notNull())
+      .addColumn('first_name', 'text')
+      .addColumn('last_name', 'text')
+      .addColumn('email', 'text')
+      .addColumn('company_name', 'text')
+      .addColumn('alias_name', 'text')
+      .addColumn('main_number', 'text')
+      .addColumn('ext_number', 'text')
+      .addColumn('additional_numbers', sql`text[]`, (column) => column.notNull().defaultTo(sql`'{}'`))
+      .addPrimaryKeyConstraint('signaling_contact_pkey', ['tenant', 'user_id', 'contact_id'])
+      .execute();
+    await db.schema
+      .createTable('signaling_user_call')
+      .addColumn('call_id', 'text', (column) => column.primaryKey())
+      .addColumn('tenant', 'text', (column) => column.notNull())
+      .addColumn('user_id', 'text', (column) => column.notNull())
+      .addColumn('direction', 'text', (column) =>
+        column.notNull().check(sql`direction in ('outgoing', 'incoming')`),
+      )
+      .addColumn('started_at', 'timestamptz', (column) => column.notNull())
+      .addColumn('ended_at', 'timestamptz')
+      .execute();
+    await db.schema
+      .createIndex('signaling_user_call_history_idx')
+      .on('signaling_user_call')
+      .columns(['tenant', 'user_id', 'started_at desc'])
+      .execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   '0001_signaling_session': createSessions,
   '0002_signaling_subscriber': createSubscribers,
   '0003_signaling_live_call': createLiveCalls,
+  '0004_signaling_client_api': createClientApiTables,
 };
 
 export class SignalingMigrationError extends RingbusError<'SIGNALING_MIGRATION_FAILED'> {
