@@ -68,3 +68,9 @@ export {
   type CommandRejection,
 } from './errors.js';
 export { waitForEventsStream, type EventsStreamWaitOptions } from './events-stream-wait.js';
+export {
+  connectEventConsumers,
+  type EventConsumerLog,
+  type EventConsumers,
+  type EventConsumersOptions,
+} from './event-consumers.js';
