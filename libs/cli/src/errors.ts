@@ -1,6 +1,7 @@
 import { RingbusError } from '@ringbus/errors';
 
-export type CliErrorCode = 'CLI_CONFIGURATION_INVALID' | 'CLI_USAGE_INVALID' | 'CLI_DATABASE_UNAVAILABLE';
+export type CliErrorCode =
+  'CLI_CONFIGURATION_INVALID' | 'CLI_USAGE_INVALID' | 'CLI_DATABASE_UNAVAILABLE' | 'CLI_CALL_NOT_FOUND';
 
 export interface CliConfigurationProblem {
   /** The environment variable, e.g. `DATABASE_URL`. */
@@ -35,5 +36,19 @@ export class CliDatabaseUnavailableError extends RingbusError<'CLI_DATABASE_UNAV
   constructor(location: string, options?: { cause?: unknown }) {
     const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
     super(`PostgreSQL at ${location} is not reachable${reason}. Start it or fix DATABASE_URL.`, options);
+  }
+}
+
+/** `ringbus trace`: no call in the event store matches what was given. */
+export class CliCallNotFoundError extends RingbusError<'CLI_CALL_NOT_FOUND'> {
+  readonly code = 'CLI_CALL_NOT_FOUND';
+  // The events may still arrive (a call id typed before its first event was stored).
+  readonly retryable = true;
+
+  constructor(
+    readonly given: string,
+    detail: string,
+  ) {
+    super(`no call found for ${given} (${detail}). Check the id, and that DATABASE_URL is the event store.`);
   }
 }

@@ -1,6 +1,7 @@
 export { ringbusProgram, portaBillingFromEnv, EXIT, type CliIo } from './program.js';
 export { loadCliConfig, cliConfigSchema, portaBillingConfigSchema, type CliConfig } from './config.js';
 export {
+  CliCallNotFoundError,
   CliConfigurationError,
   CliDatabaseUnavailableError,
   CliUsageError,
@@ -18,3 +19,15 @@ export {
   reconciliationText,
   RECONCILIATION_CSV_HEADER,
 } from './report-format.js';
+export {
+  callTraceJson,
+  callTraceOf,
+  callTraceText,
+  EVENT_PRODUCERS,
+  parseTraceTarget,
+  traceIdOf,
+  type CallTrace,
+  type CallTraceEntry,
+  type TraceTarget,
+} from './call-trace.js';
+export { findTracedCall, type TracedCall } from './call-trace-lookup.js';

@@ -14,7 +14,9 @@ import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pg from 'pg';
 import { type CliConfig, loadCliConfig, parseEnv, portaBillingConfigSchema } from './config.js';
-import { CliDatabaseUnavailableError, CliUsageError } from './errors.js';
+import { findTracedCall } from './call-trace-lookup.js';
+import { callTraceJson, callTraceOf, callTraceText, parseTraceTarget } from './call-trace.js';
+import { CliCallNotFoundError, CliDatabaseUnavailableError, CliUsageError } from './errors.js';
 import { parsePeriod, parseTimeOption } from './period.js';
 import {
   cdrCsv,
@@ -30,6 +32,8 @@ export const EXIT = {
   ok: 0,
   /** `reconcile` found at least one discrepancy or unreadable billing record. */
   differences: 1,
+  /** `trace` found no call for the id given. */
+  notFound: 1,
   /** Bad options or environment: nothing was done. */
   usage: 2,
   /** The work failed (database unreachable, rebuild failed, ...). */
@@ -73,8 +77,8 @@ Environment:
                              for reconcile --against portabilling (docs/billing.md, "PortaBilling")
 
 Times are RFC 3339 with an offset (2026-11-25T09:00:00Z) or UTC dates (2026-11-25); periods are [from, to).
-Exit codes: 0 done (reconcile: nothing differs), 1 reconcile found differences, 2 bad options or
-environment, 3 the work failed.`;
+Exit codes: 0 done (reconcile: nothing differs), 1 reconcile found differences or trace found no such
+call, 2 bad options or environment, 3 the work failed.`;
 
 function positiveInteger(value: string): number {
   if (!/^\d{1,9}$/.test(value) || Number(value) === 0)
@@ -142,7 +146,7 @@ export function ringbusProgram(io: CliIo): { run(argv: readonly string[]): Promi
   const config = () => loadCliConfig(io.env);
   const program = new Command('ringbus')
     .description(
-      'Ringbus operator commands: CDRs, reconciliation with the billing system, projection rebuilds.',
+      'Ringbus operator commands: call traces, CDRs, reconciliation with the billing system, projection rebuilds.',
     )
     .addHelpText('after', HELP_FOOTER)
     .showHelpAfterError('(run with --help for usage)')
@@ -264,6 +268,24 @@ export function ringbusProgram(io: CliIo): { run(argv: readonly string[]): Promi
       );
     });
 
+  program
+    .command('trace')
+    .summary("Print a call's timeline from its events.")
+    .description(
+      "Print a call's events in order: time (and ms since the first), type, the service that records it, " +
+        'and the key fields (gateway, SIP code, end reason, hung up by); above them the SIP Call-IDs (ours ' +
+        "and the carrier's) and the trace id to search in Jaeger/Tempo. <id> is a callId, our SIP Call-ID " +
+        "(rb-<callId>[@domain]) or a carrier's SIP Call-ID of an incoming call. Exit code 1 when no call matches.",
+    )
+    .argument('<id>', 'callId or SIP Call-ID')
+    .option('--json', 'print the trace as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const target = parseTraceTarget(id);
+      const { callId, events } = await withPool(config(), (pool) => findTracedCall(pool, target));
+      const trace = callTraceOf(callId, events);
+      await emit(io, options.json ? callTraceJson(trace) : callTraceText(trace), undefined);
+    });
+
   return {
     async run(argv: readonly string[]): Promise<number> {
       exitCode = EXIT.ok;
@@ -274,6 +296,10 @@ export function ringbusProgram(io: CliIo): { run(argv: readonly string[]): Promi
         if (error instanceof CommanderError) {
           // --help and --version end here too, with exit code 0.
           return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        if (error instanceof CliCallNotFoundError) {
+          io.stderr.write(`ringbus: ${error.message}\n`);
+          return EXIT.notFound;
         }
         const usage = error instanceof RingbusError && !error.retryable && error.code.startsWith('CLI_');
         io.stderr.write(`ringbus: ${(error as Error).message}\n`);

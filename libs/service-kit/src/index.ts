@@ -21,7 +21,14 @@ export {
   type DependencyName,
 } from './errors.js';
 export { createServiceLogger, PinoNestLogger, type ServiceLogger } from './logger.js';
-export { SERVICE_CONFIG, SERVICE_LOGGER, POSTGRES_POOL, NATS_CONNECTION } from './tokens.js';
+export {
+  SERVICE_CONFIG,
+  SERVICE_LOGGER,
+  POSTGRES_POOL,
+  NATS_CONNECTION,
+  METRICS_REGISTRY,
+} from './tokens.js';
+export { createServiceMetricsRegistry, MetricsController, RINGBUS_METRIC_PREFIX } from './metrics.js';
 export { openPostgresPool, probePostgres, type DependencyState } from './postgres.js';
 export { connectNats, probeNats, natsServers } from './nats.js';
 export { DependencyHealth, HealthController, HEALTH_PROBE_TIMEOUT_MS, type HealthReport } from './health.js';

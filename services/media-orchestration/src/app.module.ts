@@ -12,11 +12,19 @@ import { v7 as uuidv7 } from 'uuid';
 import { createCallCommandHandler } from '@ringbus/call-commands';
 import { createPostgresEventStore, type EventStore } from '@ringbus/event-store';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
+import {
+  METRICS_REGISTRY,
+  NATS_CONNECTION,
+  POSTGRES_POOL,
+  SERVICE_LOGGER,
+  type ServiceLogger,
+} from '@ringbus/service-kit';
+import { type Registry } from 'prom-client';
 import { JanusGatewayPool } from './adapters/janus/janus-gateway-pool.js';
 import { NatsMediaCallInbox } from './adapters/nats/nats-media-call-inbox.js';
 import { type MediaSchema, migrateMediaSchema } from './adapters/postgres/media-schema.js';
 import { JanusSipRegistrar } from './adapters/janus/janus-sip-registrar.js';
+import { MediaOrchestrationMetrics } from './adapters/metrics/media-metrics.js';
 import { PostgresLiveCallClaims } from './adapters/postgres/postgres-live-call-claims.js';
 import { PostgresRegistrationLeases } from './adapters/postgres/postgres-registration-leases.js';
 import { ConfiguredSipAccounts } from './adapters/sip-accounts/configured-sip-accounts.js';
@@ -122,10 +130,19 @@ export class AppModule {
           inject: [POSTGRES_POOL],
         },
         {
+          provide: MediaOrchestrationMetrics,
+          useFactory: (registry: Registry, gateways: JanusGatewayPool) =>
+            new MediaOrchestrationMetrics(registry, gateways),
+          inject: [METRICS_REGISTRY, JanusGatewayPool],
+        },
+        {
           provide: CallRecorder,
-          useFactory: (store: EventStore, logger: ServiceLogger) =>
-            new CallRecorder(createCallCommandHandler({ store, newEventId: uuidv7 }), logger),
-          inject: [EVENT_STORE, SERVICE_LOGGER],
+          useFactory: (store: EventStore, logger: ServiceLogger, metrics: MediaOrchestrationMetrics) =>
+            new CallRecorder(
+              metrics.observing(createCallCommandHandler({ store, newEventId: uuidv7 })),
+              logger,
+            ),
+          inject: [EVENT_STORE, SERVICE_LOGGER, MediaOrchestrationMetrics],
         },
         {
           provide: OutgoingCallPlacement,

@@ -9,7 +9,9 @@ import {
   callEventFromRecord,
   type CallEnded,
 } from '@ringbus/proto';
+import { METRICS_REGISTRY } from '@ringbus/service-kit';
 import { freeLoopbackPort } from '@ringbus/testkit';
+import { type Registry } from 'prom-client';
 import { OutgoingCallPlatform, type ServiceSettings } from './support/outgoing-call-platform.js';
 
 function callEndedOf(event: Awaited<ReturnType<OutgoingCallPlatform['waitForEvent']>>): CallEnded {
@@ -46,6 +48,26 @@ describe('outgoing calls that cannot be placed', () => {
 
   afterAll(async () => {
     await platform?.close();
+  });
+
+  it("the service's registry counts the failed call and shows the gateway down (what GET /metrics serves)", async () => {
+    const { app } = await platform.startService(settings);
+    const { callId } = await platform.requestCall('v=0\r\n');
+    await platform.waitForEvent(callId, 'CallEnded');
+    const registry = app.get<Registry>(METRICS_REGISTRY);
+    // Counted once the command handler returned, a moment after the event is visible in the store.
+    await expect
+      .poll(() => registry.metrics(), { timeout: 2_000 })
+      .toMatch(
+        /^ringbus_media_calls_ended_total\{direction="outgoing",reason="failed",answered="false",service="[^"]+"\} 1$/m,
+      );
+    const text = await registry.metrics();
+    expect(text).toMatch(
+      /^ringbus_janus_gateway_up\{gateway="janus-nowhere",region="eu",service="[^"]+"\} 0$/m,
+    );
+    expect(text).toMatch(/^ringbus_media_active_calls\{service="[^"]+"\} 0$/m);
+    // No INVITE was sent, so no set-up time was observed.
+    expect(text).not.toMatch(/^ringbus_media_call_setup_seconds_count/m);
   });
 
   it('no gateway connected: the call ends FAILED by the system, saying why, with no SIP code', async () => {

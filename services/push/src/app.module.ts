@@ -6,7 +6,8 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
+import { METRICS_REGISTRY, POSTGRES_POOL, SERVICE_LOGGER, type ServiceLogger } from '@ringbus/service-kit';
+import { type Registry } from 'prom-client';
 import type pg from 'pg';
 import { pushBusController, pushTokenSubjects } from './adapters/bus/push-bus.controller.js';
 import { PushMetrics } from './adapters/metrics/push-metrics.js';
@@ -51,8 +52,8 @@ export class AppModule {
   /**
    * The push service: push tokens (registered by command) and incoming-call pushes through FCM and
    * APNs. The frame (config, logger, PostgreSQL pool, NATS, /healthz, shutdown) comes from
-   * @ringbus/service-kit; the bus transport is connected by `consumePushEvents`. `PushMetrics` holds the
-   * service's Prometheus registry.
+   * @ringbus/service-kit; the bus transport is connected by `consumePushEvents`. `PushMetrics` registers
+   * the push metrics in the service's registry (served on /metrics).
    */
   static forRoot(config: PushConfig): DynamicModule {
     return {
@@ -67,7 +68,11 @@ export class AppModule {
         PushSchemaMigration,
         { provide: PUSH_PROVIDERS, useFactory: () => pushProvidersFrom(config) },
         PushProvidersShutdown,
-        { provide: PushMetrics, useFactory: () => new PushMetrics() },
+        {
+          provide: PushMetrics,
+          useFactory: (registry: Registry) => new PushMetrics(registry),
+          inject: [METRICS_REGISTRY],
+        },
         {
           provide: PostgresPushTokenRegistry,
           useFactory: (pool: pg.Pool, schema: string) =>

@@ -1,19 +1,18 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { type PushObserver } from '../../app/ports.js';
 
 /**
- * The push service's Prometheus metrics, in a registry it owns (exposed on /metrics by a later change):
+ * The push service's Prometheus metrics, in the service's registry (served on /metrics):
  * - `ringbus_push_latency_seconds{provider}`: from `CallOffered` occurred-at to the provider accepting
  *   the push (includes relay, bus, token lookup and retries);
  * - `ringbus_push_deliveries_total{provider,outcome}`: settled pushes (`sent`, `failed`,
  *   `token_invalid`), and offered calls too old to push (`provider="none",outcome="stale"`).
  */
 export class PushMetrics implements PushObserver {
-  readonly registry = new Registry();
   readonly latency: Histogram<'provider'>;
   readonly deliveries: Counter<'provider' | 'outcome'>;
 
-  constructor() {
+  constructor(private readonly registry: Registry) {
     this.latency = new Histogram({
       name: 'ringbus_push_latency_seconds',
       help: 'Time from CallOffered occurred-at to the push provider accepting the push',
