@@ -8,7 +8,6 @@
  * and runs the services' compiled code: build first with `npx tsc -b`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +29,7 @@ import { hopBreakdown, HOP_NAMES, type HopBreakdown } from './hop-breakdown.js';
 import { inviteTimesByNumber } from './invite-trace.js';
 import { offerFactory } from './offers.js';
 import { RingbusCaller } from './ringbus-caller.js';
+import { printTable, writeResultsFile } from '../shared/report.js';
 
 const REPOSITORY_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -196,46 +196,37 @@ async function main(): Promise<void> {
         console.log(`\n${service} logged ${found.count} warnings/errors, e.g. ${found.examples.join(' | ')}`);
     }
 
-    const resultsFile = join(REPOSITORY_ROOT, 'bench', 'results', 'call-setup.json');
-    await mkdir(dirname(resultsFile), { recursive: true });
-    await writeFile(
-      resultsFile,
-      `${JSON.stringify(
-        {
-          bench: 'call-setup',
-          measured_at: new Date().toISOString(),
-          quick,
-          cpus: cpus().length,
-          load_average_after: loadavg(),
-          what: 'outgoing_call sent (or first Janus request, direct) -> INVITE in sipp -trace_msg; carrier answers 486',
-          compare_rate_cps: COMPARE_RATE,
-          ringbus_p50_ms: ringbusCompare.setup?.p50 ?? null,
-          ringbus_p95_ms: ringbusCompare.setup?.p95 ?? null,
-          ringbus_p99_ms: ringbusCompare.setup?.p99 ?? null,
-          direct_p50_ms: directCompare.setup?.p50 ?? null,
-          direct_p95_ms: directCompare.setup?.p95 ?? null,
-          direct_p99_ms: directCompare.setup?.p99 ?? null,
-          ratio_p99: ratio ?? null,
-          added_p99_ms: added ?? null,
-          max_cps: maxCps,
-          sustained_means: `no failed call, set-up p99 under ${SUSTAINED_P99_LIMIT_MS} ms, median drift over the step under ${DRIFT_LIMIT_MS} ms`,
-          goals: { ratio_p99_max: 1.3, added_p99_ms_max: 30, max_cps_min: 50 },
-          settings: {
-            warm_handles: WARM_HANDLES,
-            softphones: SOFTPHONES,
-            ramp_step_seconds: RAMP_STEP_SECONDS,
-          },
-          compare: { ringbus: ringbusCompare, direct: directCompare },
-          ramp,
-          ramp_direct_at_first_unsustained_rate: rampDirect,
-          hops_at_compare_rate: compareHops,
-          hops_per_ramp_step: rampHops,
-          service_warnings: warnings,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const resultsFile = await writeResultsFile('call-setup', {
+      bench: 'call-setup',
+      measured_at: new Date().toISOString(),
+      quick,
+      cpus: cpus().length,
+      load_average_after: loadavg(),
+      what: 'outgoing_call sent (or first Janus request, direct) -> INVITE in sipp -trace_msg; carrier answers 486',
+      compare_rate_cps: COMPARE_RATE,
+      ringbus_p50_ms: ringbusCompare.setup?.p50 ?? null,
+      ringbus_p95_ms: ringbusCompare.setup?.p95 ?? null,
+      ringbus_p99_ms: ringbusCompare.setup?.p99 ?? null,
+      direct_p50_ms: directCompare.setup?.p50 ?? null,
+      direct_p95_ms: directCompare.setup?.p95 ?? null,
+      direct_p99_ms: directCompare.setup?.p99 ?? null,
+      ratio_p99: ratio ?? null,
+      added_p99_ms: added ?? null,
+      max_cps: maxCps,
+      sustained_means: `no failed call, set-up p99 under ${SUSTAINED_P99_LIMIT_MS} ms, median drift over the step under ${DRIFT_LIMIT_MS} ms`,
+      goals: { ratio_p99_max: 1.3, added_p99_ms_max: 30, max_cps_min: 50 },
+      settings: {
+        warm_handles: WARM_HANDLES,
+        softphones: SOFTPHONES,
+        ramp_step_seconds: RAMP_STEP_SECONDS,
+      },
+      compare: { ringbus: ringbusCompare, direct: directCompare },
+      ramp,
+      ramp_direct_at_first_unsustained_rate: rampDirect,
+      hops_at_compare_rate: compareHops,
+      hops_per_ramp_step: rampHops,
+      service_warnings: warnings,
+    });
     console.log(`\nresults: ${resultsFile}`);
   } finally {
     await ringbus?.close();
@@ -440,19 +431,6 @@ function printHops({ perHop, consumerTakenPerSecond, perSecond, consumerCycle }:
     `median per second of sending: set-up ${perSecond.map((s) => s.total.toFixed(0)).join(' ')} ms; ` +
       `of which waiting at media-orchestration's consumer ${perSecond.map((s) => s.jetStreamToConsumer.toFixed(0)).join(' ')} ms`,
   );
-}
-
-function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
 }
 
 await main();

@@ -1,5 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { printTable, writeResultsFile } from '../shared/report.js';
 
 export interface Measurement {
   readonly suite: string;
@@ -13,7 +12,7 @@ export interface Measurement {
   readonly ratioVsPeer: number | null;
 }
 
-export function printTable(measurements: readonly Measurement[]): void {
+export function printMeasurements(measurements: readonly Measurement[]): void {
   const header = ['suite', 'writers', 'events', 'seconds', 'events/s', 'ratio vs peer'];
   const rows = measurements.map((m) => [
     m.suite,
@@ -23,16 +22,7 @@ export function printTable(measurements: readonly Measurement[]): void {
     Math.round(m.eventsPerSecond).toLocaleString('en-US'),
     m.ratioVsPeer === null ? '' : `${m.ratioVsPeer.toFixed(2)}x`,
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
 }
 
 /** Writes bench/results/event-store.json: headline numbers first, then every measurement. */
@@ -78,9 +68,5 @@ export async function writeResults(
     ),
     measurements,
   };
-  const directory = join('bench', 'results');
-  await mkdir(directory, { recursive: true });
-  const path = join(directory, 'event-store.json');
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
-  return path;
+  return writeResultsFile('event-store', result);
 }

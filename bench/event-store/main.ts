@@ -12,7 +12,7 @@ import {
   type BenchSchema,
 } from './bench-targets.js';
 import { eventBytes, generateCalls, seededRandom, type BenchCall } from './call-events.js';
-import { printTable, writeResults, type Measurement } from './bench-report.js';
+import { printMeasurements, writeResults, type Measurement } from './bench-report.js';
 
 const quick = process.argv.includes('--quick');
 const databaseUrl = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     );
     measurements.push(await measureReadAll(ringbus.store, Number(rows[0]?.stored)));
 
-    printTable(measurements);
+    printMeasurements(measurements);
     const path = await writeResults(measurements, { quick, loadAverage: loadavg(), cpus: cpus().length });
     console.log(`results: ${path}`);
     await ringbus.close();

@@ -1,5 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { printTable, writeResultsFile } from '../shared/report.js';
 
 export interface ReplayRow {
   readonly name: string;
@@ -21,18 +20,7 @@ export function printReplayTable(rows: readonly ReplayRow[]): void {
     Math.round(row.calls / row.seconds).toLocaleString('en-US'),
     row.ratio === null ? '' : `${row.ratio.toFixed(1)}x`,
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((row) => row[column]!.length)),
-  );
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, column) =>
-        column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!),
-      )
-      .join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of cells) console.log(line(row));
+  printTable(header, cells);
 }
 
 export async function writeReplayResults(result: {
@@ -62,9 +50,5 @@ export async function writeReplayResults(result: {
     total_seconds: result.totalSeconds,
     runs: result.rows,
   };
-  const directory = join('bench', 'results');
-  await mkdir(directory, { recursive: true });
-  const path = join(directory, 'replay.json');
-  await writeFile(path, `${JSON.stringify(json, null, 2)}\n`);
-  return path;
+  return writeResultsFile('replay', json);
 }
